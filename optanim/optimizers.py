@@ -1,0 +1,85 @@
+"""Real torch.optim optimizers and schedulers, named the way a scene names them."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable, Mapping
+
+import torch
+
+from .errors import OptanimError
+
+#: The notebook's six optimizers, in its order.
+NOTEBOOK_OPTIMIZERS = ("sgd", "sgdm", "adagrad", "rmsprop", "adam", "adamax")
+
+#: What a lecturer reads on screen; keys stay short for scene files.
+LABELS = {
+    "sgd": "SGD",
+    "sgdm": "SGD + momentum",
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "adamax": "Adamax",
+}
+
+
+def _classes(module: Any, base: type) -> dict[str, type]:
+    return {name.lower(): obj for name, obj in vars(module).items()
+            if isinstance(obj, type) and issubclass(obj, base) and obj is not base}
+
+
+OPTIMIZER_CLASSES = _classes(torch.optim, torch.optim.Optimizer)
+OPTIMIZER_CLASSES["sgdm"] = torch.optim.SGD
+SCHEDULER_CLASSES = _classes(torch.optim.lr_scheduler, torch.optim.lr_scheduler.LRScheduler)
+
+
+def label(key: str) -> str:
+    """The display name of an optimizer key ("sgdm" -> "SGD + momentum", "adamw" -> "AdamW")."""
+    return LABELS.get(key) or OPTIMIZER_CLASSES[key].__name__
+
+
+def optimizer_class(key: str) -> type[torch.optim.Optimizer]:
+    try:
+        return OPTIMIZER_CLASSES[key]
+    except KeyError:
+        allowed = ", ".join(sorted(OPTIMIZER_CLASSES))
+        raise OptanimError(f"optimizers: unknown optimizer {key!r}; allowed: {allowed}") from None
+
+
+def scheduler_class(name: str) -> type:
+    try:
+        return SCHEDULER_CLASSES[name.lower()]
+    except KeyError:
+        allowed = ", ".join(sorted(SCHEDULER_CLASSES))
+        raise OptanimError(f"scheduler: unknown scheduler {name!r}; allowed: {allowed}") from None
+
+
+def make_optimizer(key: str, params: list[torch.Tensor], *, lr: float, weight_decay: float,
+                   momentum: float, extra: Mapping[str, Any]) -> torch.optim.Optimizer:
+    """The optimizer as the notebook builds it: lr and weight decay for all, momentum for sgdm."""
+    cls = optimizer_class(key)
+    accepted = inspect.signature(cls.__init__).parameters
+    kwargs: dict[str, Any] = {"lr": lr}
+    if "weight_decay" in accepted:
+        kwargs["weight_decay"] = weight_decay
+    if key == "sgdm":
+        kwargs["momentum"] = momentum
+    kwargs.update(extra)
+    try:
+        return cls(params, **kwargs)
+    except (TypeError, ValueError) as error:
+        raise OptanimError(f"optimizers: {key}: torch.optim.{cls.__name__} rejects {dict(extra)}: "
+                           f"{error}") from None
+
+
+def make_scheduler(name: str, optimizer: torch.optim.Optimizer, kwargs: Mapping[str, Any],
+                   lr_lambda: Callable[[int], float]) -> Any:
+    """The scene's scheduler; LambdaLR takes the scene's lr_lambda unless kwargs give one."""
+    cls = scheduler_class(name)
+    if cls is torch.optim.lr_scheduler.LambdaLR:
+        kwargs = {"lr_lambda": lr_lambda, **kwargs}
+    try:
+        return cls(optimizer, **kwargs)
+    except (TypeError, ValueError) as error:
+        raise OptanimError(f"scheduler_kwargs: torch.optim.lr_scheduler.{cls.__name__} rejects "
+                           f"{dict(kwargs)}: {error}") from None
