@@ -74,7 +74,7 @@ class Scene:
     easing: str = "quadratic"           # more frames for the early steps; "linear" for none
     azimuth_turn: float = 360.0         # degrees the 3D camera turns over the video; 0 = fixed
     azimuth_start: float = -60.0
-    elevation: float = 35.0
+    elevation: float = 60.0          # high enough to see into the valleys
     surface_cmap: str = "viridis"       # "jet" for the notebook's look
 
     def __post_init__(self) -> None:
@@ -256,3 +256,13 @@ def _field_hint(error: TypeError) -> str:
         hint = f"; did you mean {near[0]!r}?" if near else f"; fields: {', '.join(FIELD_NAMES)}"
         return f"{bad}: unknown Scene field{hint}"
     return f"TypeError: {message}"
+
+
+def warnings_for(scene: Scene) -> list[str]:
+    """Things that are allowed but probably not meant: they are printed, never fatal."""
+    notes = []
+    a, b = scene.init
+    if not (scene.a_range[0] <= a <= scene.a_range[1] and scene.b_range[0] <= b <= scene.b_range[1]):
+        notes.append(f"init: {tuple(scene.init)} lies outside the landscape window "
+                     f"a in {tuple(scene.a_range)}, b in {tuple(scene.b_range)}; its path will not show")
+    return notes

@@ -1,0 +1,138 @@
+"""The command line: arguments, progress, one-line errors, and the report table."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .errors import OptanimError
+from .quality import DEFAULT_QUALITY, QUALITIES
+from .recording import Recording
+from .views import ALL_VIEWS
+
+FORMAT_HELP = "mp4, gif, png (last frame as a still), pdf, svg (vector stills)"
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="optanim",
+        description="Record real torch.optim runs described by scene files and render them as "
+                    "teaching animations (MP4, GIF, stills) under OUT/<scene>/<quality>/.")
+    p.add_argument("scenes", nargs="+", type=Path, metavar="SCENE.py", help="scene files, run in turn")
+    quality = p.add_mutually_exclusive_group()
+    for key, preset in QUALITIES.items():
+        quality.add_argument(f"-q{key}", dest="quality", action="store_const", const=key,
+                             help=f"{preset.name} quality: {preset.width}x{preset.height} {preset.fps} fps"
+                                  + (" (default)" if key == DEFAULT_QUALITY else ""))
+    quality.add_argument("--quality", choices=list(QUALITIES), help="the same, by letter")
+    p.add_argument("--views", type=_split, default=list(ALL_VIEWS), metavar="V,V",
+                   help=f"views to render (default: all): {', '.join(ALL_VIEWS)}")
+    p.add_argument("--format", type=_split, default=["mp4"], metavar="F,F", dest="formats",
+                   help=f"output formats (default: mp4): {FORMAT_HELP}")
+    p.add_argument("--out", type=Path, default=Path("media"), help="output folder (default: media/)")
+    p.add_argument("--device", help="override the scene's device: cpu, cuda, cuda:N")
+    p.add_argument("--scene", dest="scene_name", metavar="NAME",
+                   help="which scene of a file that defines several (its variable name)")
+    p.add_argument("--duration", type=float, help="override the scene's duration in seconds")
+    p.add_argument("--no-cache", action="store_true", help="record afresh instead of using the cache")
+    p.add_argument("--export", action="store_true", help="also write the recording as .npz and .csv")
+    p.add_argument("--record-only", action="store_true", help="record and report, render nothing")
+    p.add_argument("--check", action="store_true", help="validate the scene files only; record nothing")
+    p.add_argument("--quiet", action="store_true", help="no progress bars, no report")
+    return p
+
+
+def report(name: str, recording: Recording) -> str:
+    """The per-optimizer table: final a, b, full-data loss, and divergence."""
+    rows = [f"{name}: {recording.epochs} epochs, {recording.n_steps} steps per optimizer",
+            f"  {'optimizer':<16}{'a':>10}{'b':>10}{'loss':>12}  status"]
+    for path in recording.paths.values():
+        if len(path.a):
+            a, b, loss = (f"{path.a[-1]:.4f}", f"{path.b[-1]:.4f}", f"{path.full_loss[-1]:.5g}")
+        else:
+            a = b = loss = "-"
+        status = f"diverged at step {path.diverged_at} ({path.diverged_why})" if path.diverged else "ok"
+        rows.append(f"  {path.label:<16}{a:>10}{b:>10}{loss:>12}  {status}")
+    return "\n".join(rows)
+
+
+def _progress_bar(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return lambda items, total, description: items
+    from tqdm import tqdm
+
+    return lambda items, total, description: tqdm(items, total=total, desc=description, unit="frame",
+                                                  leave=False)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from dataclasses import replace
+
+    from .render import FORMATS, check_choices, export_recording, get_recording, render
+    from .scene import load_scene, warnings_for
+
+    quality = args.quality or DEFAULT_QUALITY
+    overrides = {k: v for k, v in (("device", args.device), ("duration", args.duration)) if v is not None}
+    scenes = []
+    for path in args.scenes:
+        scene = load_scene(path, args.scene_name)
+        try:
+            scene = replace(scene, **overrides)
+        except OptanimError as error:
+            raise OptanimError(f"{path}: {error}") from None
+        for warning in warnings_for(scene):
+            print(f"optanim: warning: {path}: {warning}", file=sys.stderr)
+        scenes.append((path, scene))
+    # Option errors before any work: a typo must not cost a long recording.
+    check_choices(args.views, ALL_VIEWS, "views")
+    check_choices(args.formats, FORMATS, "format")
+    if args.check:
+        for path, _ in scenes:
+            print(f"{path}: ok")
+        return 0
+    from .record import resolve_device
+
+    for path, scene in scenes:
+        try:
+            resolve_device(scene.device)
+            recording = get_recording(scene, None if args.no_cache else args.out / ".cache")
+        except OptanimError as error:
+            raise OptanimError(f"{path}: {error}") from None
+        if not args.quiet:
+            print(report(scene.name, recording))
+        if args.record_only:
+            if args.export:
+                folder = args.out / scene.name / QUALITIES[quality].folder
+                folder.mkdir(parents=True, exist_ok=True)
+                for written in export_recording(recording, folder):
+                    print(written)
+            continue
+        for written in render(scene, args.views, quality, args.formats, args.out,
+                                        export=args.export, recording=recording,
+                                        progress=_progress_bar(args.quiet)):
+            size = os.path.getsize(written)
+            print(f"{written}  ({size / 1e6:.2f} MB)" if size >= 1e5 else f"{written}  ({size / 1e3:.0f} kB)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except OptanimError as error:
+        print(f"optanim: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("optanim: interrupted; earlier files kept, no partial files left", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

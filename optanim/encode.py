@@ -1,0 +1,161 @@
+"""Frames to files: raw RGBA frames piped into ffmpeg, written to a temporary name, renamed when done."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator, Protocol, Sequence
+
+import numpy as np
+
+from .errors import OptanimError
+
+#: GIF frame delays are whole hundredths of a second and players clamp short ones, so GIFs run at
+#: most this many frames per second; it also keeps them small enough for a slide deck.
+GIF_MAX_FPS = 15
+
+
+class FrameSink(Protocol):
+    def write(self, frame: np.ndarray) -> None: ...
+
+
+def ffmpeg_exe() -> str:
+    """imageio-ffmpeg's own ffmpeg: the machine need not have one."""
+    import imageio_ffmpeg
+
+    return os.environ.get("OPTANIM_FFMPEG") or imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@contextlib.contextmanager
+def atomic_target(target: Path) -> Iterator[Path]:
+    """A unique temporary name beside `target`, renamed onto it only if the block succeeds.
+
+    The real extension stays last (ffmpeg picks the container from it); on failure or Ctrl-C the
+    temporary is deleted and an earlier good file at `target` is left as it was.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=f".partial{target.suffix}")
+    os.close(fd)
+    partial = Path(name)
+    try:
+        yield partial
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _run(args: Sequence[str], what: Path) -> None:
+    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise OptanimError(f"{what}: ffmpeg failed (exit {result.returncode}): {_last_line(result.stderr)}")
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else "no message"
+
+
+#: How each kind of file is encoded from raw frames.
+CODECS = {
+    # H.264 in yuv420p with the index up front: plays in PowerPoint, Keynote, Slides and browsers.
+    "mp4": ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
+            "-movflags", "+faststart"],
+    # Lossless, for the GIF's two palette passes: no colour drift from chroma subsampling.
+    "mkv": ["-c:v", "ffv1", "-pix_fmt", "bgr0"],
+}
+
+
+class FFmpegPipe:
+    """Streams RGBA frames into ffmpeg's stdin; nothing is held in memory or written per frame."""
+
+    def __init__(self, target: Path, width: int, height: int, fps: float, codec: str) -> None:
+        self.target, self.size, self.fps, self.codec = target, (width, height), fps, codec
+        self._process: subprocess.Popen | None = None
+        self._stderr: IO[bytes] | None = None
+        self.frames = 0
+
+    def __enter__(self) -> FFmpegPipe:
+        width, height = self.size
+        # stderr goes to a file, not a pipe: a full pipe nobody reads would deadlock the writer.
+        self._stderr = tempfile.TemporaryFile()
+        self._process = subprocess.Popen(
+            [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+             "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}", "-r", str(self.fps),
+             "-i", "pipe:", *CODECS[self.codec], str(self.target)],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr)
+        return self
+
+    def write(self, frame: np.ndarray) -> None:
+        if frame.shape != (self.size[1], self.size[0], 4):
+            raise ValueError(f"frame of shape {frame.shape}, expected {(self.size[1], self.size[0], 4)}")
+        try:
+            self._process.stdin.write(memoryview(np.ascontiguousarray(frame)))
+        except (BrokenPipeError, OSError):
+            self._process.wait()
+            raise OptanimError(f"{self.target}: the encoder stopped (exit {self._process.returncode}): "
+                               f"{self._error_text()}") from None
+        self.frames += 1
+
+    def _error_text(self) -> str:
+        self._stderr.seek(0)
+        return _last_line(self._stderr.read().decode(errors="replace"))
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        process = self._process
+        try:
+            if exc_type is not None:
+                process.kill()
+                process.wait()
+                return
+            try:
+                process.stdin.close()
+            except OSError:
+                pass
+            code = process.wait()
+            if code != 0:
+                raise OptanimError(f"{self.target}: ffmpeg failed (exit {code}): {self._error_text()}")
+        finally:
+            if process.stdin and not process.stdin.closed:
+                with contextlib.suppress(OSError):
+                    process.stdin.close()
+            self._stderr.close()
+
+
+def gif_from_video(source: Path, target: Path, fps: float) -> None:
+    """Two palette passes over a lossless video: a palette made for this video, looping forever."""
+    rate = f"fps={min(fps, GIF_MAX_FPS)}"
+    palette = target.with_name(target.stem + ".palette.png")
+    try:
+        _run(["-i", str(source), "-vf", f"{rate},palettegen=stats_mode=diff", str(palette)], target)
+        _run(["-i", str(source), "-i", str(palette), "-lavfi",
+              f"{rate}[v];[v][1:v]paletteuse=dither=sierra2_4a:diff_mode=rectangle",
+              "-loop", "0", str(target)], target)
+    finally:
+        palette.unlink(missing_ok=True)
+
+
+class Tee:
+    """One frame to several sinks: the MP4 and the GIF's lossless source are drawn once."""
+
+    def __init__(self, sinks: Sequence[FrameSink]) -> None:
+        self.sinks = sinks
+
+    def write(self, frame: np.ndarray) -> None:
+        for sink in self.sinks:
+            sink.write(frame)
+
+
+def probe(path: Path) -> dict[str, str]:
+    """The first video stream's codec, size, pixel format and frame count, as ffmpeg reports them."""
+    import imageio_ffmpeg
+
+    frames, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    reader.close()
+    return {"codec": meta.get("codec", ""), "size": tuple(meta["size"]), "fps": meta["fps"],
+            "pix_fmt": meta.get("pix_fmt", ""), "frames": frames}

@@ -1,0 +1,39 @@
+"""One colour and one marker per optimizer, the same in every view, video and scene."""
+
+from __future__ import annotations
+
+import zlib
+
+# Okabe–Ito, colour-blind safe; yellow left out (unreadable on white on a projector).
+COLOURS = {
+    "sgd": "#0072B2",
+    "sgdm": "#D55E00",
+    "adagrad": "#009E73",
+    "rmsprop": "#CC79A7",
+    "adam": "#E69F00",
+    "adamax": "#56B4E9",
+}
+MARKERS = {"sgd": "o", "sgdm": "s", "adagrad": "^", "rmsprop": "D", "adam": "v", "adamax": "P"}
+# For other torch.optim optimizers: Paul Tol's muted scheme (also colour-blind safe), by name hash
+# so that "adamw" has the same colour in every scene.
+EXTRA_COLOURS = ("#332288", "#882255", "#117733", "#44AA99", "#999933", "#AA4499", "#000000")
+EXTRA_MARKERS = ("X", "*", "h", "<", ">", "p", "d")
+
+TRUE_COLOUR = "#000000"
+START_COLOUR = "#444444"
+
+#: Figures are this many inches tall whatever the preset: fonts in points then scale with pixels.
+FIGURE_HEIGHT_IN = 6.0
+FONT_SIZE = 13
+
+
+def _pick(key: str, known: dict[str, str], extra: tuple[str, ...]) -> str:
+    return known.get(key) or extra[zlib.crc32(key.encode()) % len(extra)]
+
+
+def colour(key: str) -> str:
+    return _pick(key, COLOURS, EXTRA_COLOURS)
+
+
+def marker(key: str) -> str:
+    return _pick(key, MARKERS, EXTRA_MARKERS)

@@ -1,0 +1,29 @@
+"""Shared test helpers: tiny scenes and decoding videos back to pixels."""
+
+from __future__ import annotations
+
+import imageio_ffmpeg
+import numpy as np
+
+import optanim
+
+
+def tiny_scene(**changes) -> optanim.Scene:
+    fields = dict(name="tiny", epochs=2, optimizers=["sgd", "adam"], lr=0.05, duration=1.0, hold=0.4)
+    fields.update(changes)
+    return optanim.Scene(**fields)
+
+
+def decode(path) -> tuple[dict, np.ndarray]:
+    """Metadata and all frames (n, h, w, 3) of a video, through imageio-ffmpeg's ffmpeg."""
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    width, height = meta["size"]
+    frames = [np.frombuffer(raw, np.uint8).reshape(height, width, 3) for raw in reader]
+    return meta, np.stack(frames)
+
+
+def pixel_of(ax, x: float, y: float, height: int) -> tuple[int, int]:
+    """(row, column) in the frame buffer of data point (x, y) of axes `ax`."""
+    px, py = ax.transData.transform((x, y))
+    return int(round(height - py)), int(round(px))
