@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -20,8 +21,14 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:
+        # One line, like every other optanim error; --help still prints the full usage.
+        self.exit(2, f"optanim: error: {message} (see optanim --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="optanim",
         description="Record real torch.optim runs described by scene files and render them as "
                     "teaching animations (MP4, GIF, stills) under OUT/<scene>/<quality>/.")
@@ -100,6 +107,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 0
     from .record import resolve_device
 
+    try:  # before any training: an unwritable --out must not cost a recording
+        args.out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=args.out):
+            pass
+    except OSError as error:
+        raise OptanimError(f"--out: cannot write to {args.out}: {error.strerror}") from None
     for path, scene in scenes:
         try:
             resolve_device(scene.device)

@@ -97,7 +97,7 @@ def _positive(value: Any, name: str, kind: type = float) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float else int):
         raise OptanimError(f"{name}: must be a {'number' if kind is float else 'whole number'}, got {value!r}")
     if not math.isfinite(value) or value <= 0:
-        raise OptanimError(f"{name}: must be a finite number > 0, got {value!r}")
+        raise OptanimError(f"{name}: must be a {'finite' if kind is float else 'whole'} number > 0, got {value!r}")
 
 
 def _finite(value: Any, name: str) -> None:
@@ -143,6 +143,7 @@ def validate(scene: Scene) -> None:
     _choice(scene.easing, "easing", EASINGS)
     if not callable(scene.model):
         raise OptanimError("model: must be a function f(x, a, b) of torch tensors")
+    _check_model(scene)
     n_data = _check_data(scene)
     if scene.batch_size > n_data:
         raise OptanimError(f"batch_size: {scene.batch_size} is larger than the data ({n_data} samples)")
@@ -190,13 +191,29 @@ def _check_schedule(scene: Scene) -> None:
     scheduler_class(scene.scheduler)
     if not callable(scene.lr_lambda):
         raise OptanimError("lr_lambda: must be a function of the epoch, e.g. lambda epoch: 0.9 ** epoch")
-    for epoch in (0, 1, scene.epochs):
+    for epoch in range(scene.epochs + 2):   # every epoch either scheduler order will ask for
         try:
             value = scene.lr_lambda(epoch)
         except Exception as error:  # a user's function: any error is theirs to fix
             raise OptanimError(f"lr_lambda: raised {type(error).__name__}: {error} at epoch {epoch}") from None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise OptanimError(f"lr_lambda: must return a finite number, returned {value!r} at epoch {epoch}")
+
+
+def _check_model(scene: Scene) -> None:
+    """The model must take tensors and broadcast over a and b: the landscape evaluates it on a grid."""
+    x = torch.linspace(-1, 1, 5)
+    a, b = torch.full((3, 1), float(scene.init[0])), torch.full((3, 1), float(scene.init[1]))
+    try:
+        with torch.no_grad():
+            out = scene.model(x, a, b)
+    except Exception as error:
+        raise OptanimError(f"model: f(x, a, b) raised {type(error).__name__}: {error}; it must take "
+                           "torch tensors and broadcast over a and b") from None
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (3, 5):
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise OptanimError(f"model: f(x, a, b) must return a tensor broadcast over a and b "
+                           f"(shape (3, 5) for x of 5 points and a, b of shape (3, 1)), got {shape}")
 
 
 FIELD_NAMES = tuple(f.name for f in fields(Scene))
