@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
 import torch
 
+from .atomic import atomic_target
+from .errors import OptanimError
 from .model import make_data
 from .recording import Recording, load_npz, save_npz
 from .scene import Scene
@@ -72,14 +71,9 @@ def cached_record(scene: Scene, cache_dir: Path | None, record: Callable[[Scene]
         except Exception:  # a corrupt or truncated cache file: rebuild it, never trust it
             target.unlink(missing_ok=True)
     recording = record(scene)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # A unique temporary name, then an atomic rename: two renders at once never see half a file.
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.stem, suffix=".partial.npz")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            save_npz(recording, handle)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        with atomic_target(target) as partial:
+            save_npz(recording, partial)
+    except OSError as error:
+        raise OptanimError(f"cache: cannot write {target}: {error.strerror}") from None
     return recording

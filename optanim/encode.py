@@ -7,7 +7,7 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import IO, Iterator, Protocol, Sequence
+from typing import IO, Sequence
 
 import numpy as np
 
@@ -18,33 +18,11 @@ from .errors import OptanimError
 GIF_MAX_FPS = 15
 
 
-class FrameSink(Protocol):
-    def write(self, frame: np.ndarray) -> None: ...
-
-
 def ffmpeg_exe() -> str:
     """imageio-ffmpeg's own ffmpeg: the machine need not have one."""
     import imageio_ffmpeg
 
     return os.environ.get("OPTANIM_FFMPEG") or imageio_ffmpeg.get_ffmpeg_exe()
-
-
-@contextlib.contextmanager
-def atomic_target(target: Path) -> Iterator[Path]:
-    """A unique temporary name beside `target`, renamed onto it only if the block succeeds.
-
-    The real extension stays last (ffmpeg picks the container from it); on failure or Ctrl-C the
-    temporary is deleted and an earlier good file at `target` is left as it was.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=f".partial{target.suffix}")
-    os.close(fd)
-    partial = Path(name)
-    try:
-        yield partial
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _run(args: Sequence[str], what: Path) -> None:
@@ -136,26 +114,3 @@ def gif_from_video(source: Path, target: Path, fps: float) -> None:
               "-loop", "0", str(target)], target)
     finally:
         palette.unlink(missing_ok=True)
-
-
-class Tee:
-    """One frame to several sinks: the MP4 and the GIF's lossless source are drawn once."""
-
-    def __init__(self, sinks: Sequence[FrameSink]) -> None:
-        self.sinks = sinks
-
-    def write(self, frame: np.ndarray) -> None:
-        for sink in self.sinks:
-            sink.write(frame)
-
-
-def probe(path: Path) -> dict[str, str]:
-    """The first video stream's codec, size, pixel format and frame count, as ffmpeg reports them."""
-    import imageio_ffmpeg
-
-    frames, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
-    reader = imageio_ffmpeg.read_frames(str(path))
-    meta = next(reader)
-    reader.close()
-    return {"codec": meta.get("codec", ""), "size": tuple(meta["size"]), "fps": meta["fps"],
-            "pix_fmt": meta.get("pix_fmt", ""), "frames": frames}

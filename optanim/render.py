@@ -11,7 +11,8 @@ import imageio.v3 as iio
 
 from .animate import Animator
 from .cache import cached_record
-from .encode import FFmpegPipe, atomic_target, gif_from_video
+from .atomic import atomic_target
+from .encode import FFmpegPipe, gif_from_video
 from .errors import OptanimError
 from .landscape import landscape
 from .movie import Movie, make_movie

@@ -95,7 +95,8 @@ class SurfaceView(View):
         ax.set_box_aspect(BOX_ASPECT)
         ax.computed_zorder = False  # we order the artists ourselves: surface, then visible paths
         ax.plot_surface(grid_a, grid_b, z, rstride=stride, cstride=stride, cmap=movie.surface_cmap,
-                        linewidth=0, antialiased=False, zorder=1)
+                        linewidth=0, antialiased=False, zorder=1,
+                        rasterized=True)  # vector stills stay small: the surface is an image in them
         ax.set_xlim(*land.a[[0, -1]])
         ax.set_ylim(*land.b[[0, -1]])
         ax.set_zlim(float(z.min()), top)

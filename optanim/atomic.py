@@ -1,0 +1,36 @@
+"""Files that appear complete or not at all: write beside the target, rename when done."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_target(target: Path) -> Iterator[Path]:
+    """A unique temporary name beside `target`, renamed onto it only if the block succeeds.
+
+    The real extension stays last (ffmpeg and savefig pick the format from it); on failure or
+    Ctrl-C the temporary is deleted and an earlier good file at `target` is left as it was. Unique
+    names let two renders of one scene run at once; the last to finish wins, whole.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=f".partial{target.suffix}")
+    os.close(fd)
+    partial = Path(name)
+    try:
+        yield partial
+        os.chmod(partial, 0o666 & ~_umask())  # mkstemp makes 0600; a video is for sharing
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
