@@ -12,16 +12,21 @@ from .views import View
 
 
 class Animator:
-    """Blits each frame: restore the background, update the views, draw their artists, read pixels."""
+    """Blits each frame over a cached background: trails (lines that only grow) are drawn into the
+    background a piece at a time; the moving artists are drawn over it afresh each frame."""
 
     def __init__(self, fig: Figure, views: Sequence[View]) -> None:
         self.fig, self.views = fig, list(views)
+        self.steps = views[0].movie.timeline.steps
         self.canvas = FigureCanvasAgg(fig)
-        self.artists = sorted((a for v in self.views for a in v.artists), key=lambda a: a.get_zorder())
-        for artist in self.artists:
+        by_zorder = lambda artists: sorted(artists, key=lambda a: a.get_zorder())  # noqa: E731
+        self.artists = by_zorder(a for v in self.views for a in v.artists)
+        self.trails = by_zorder(a for v in self.views for a in v.trails)
+        for artist in (*self.artists, *self.trails):
             artist.set_animated(True)
         self.canvas.draw()
-        self.background = self.canvas.copy_from_bbox(fig.bbox)
+        self.pristine = self.canvas.copy_from_bbox(fig.bbox)
+        self.background, self.trail_step = self.pristine, -1
 
     @property
     def size(self) -> tuple[int, int]:
@@ -30,7 +35,16 @@ class Animator:
 
     def frame(self, index: int) -> np.ndarray:
         """The RGBA pixels of frame `index`: a view of the canvas buffer, valid until the next call."""
+        step = int(self.steps[index])
+        if step < self.trail_step:  # going back in time: the trails start again from nothing
+            self.background, self.trail_step = self.pristine, -1
         self.canvas.restore_region(self.background)
+        if self.trails and step != self.trail_step:
+            for view in self.views:
+                view.grow(self.trail_step, index)
+            for artist in self.trails:
+                self.fig.draw_artist(artist)
+            self.background, self.trail_step = self.canvas.copy_from_bbox(self.fig.bbox), step
         for view in self.views:
             view.update(index)
         for artist in self.artists:
@@ -44,11 +58,13 @@ class Animator:
     def save_still(self, index: int, target: str) -> None:
         """A vector (or any format) still of frame `index`: every artist drawn normally."""
         for view in self.views:
+            view.grow(-1, index)
             view.update(index)
-        for artist in self.artists:
+        for artist in (*self.artists, *self.trails):
             artist.set_animated(False)
         try:
             self.fig.savefig(target, dpi=self.fig.dpi)
         finally:
-            for artist in self.artists:
+            for artist in (*self.artists, *self.trails):
                 artist.set_animated(True)
+            self.background, self.trail_step = self.pristine, -1

@@ -42,17 +42,23 @@ class ContourView(View):
         ax.set_ylabel("b")
         self.lines, self.heads, self.crosses = {}, {}, {}
         for key, _, colour, marker in self.paths():
-            self.lines[key], = ax.plot([], [], color=colour, lw=2.2, solid_capstyle="round", zorder=3)
+            self.lines[key], = ax.plot([], [], color=colour, lw=2.2, solid_capstyle="round",
+                                       solid_joinstyle="round", zorder=3)
             self.heads[key], = ax.plot([], [], marker=marker, color=colour, markersize=font_size * 0.75,
                                        mec="white", mew=1, linestyle="none", zorder=4)
             self.crosses[key] = _divergence_cross(ax, colour, font_size * 0.75)
-        self.artists = [*self.lines.values(), *self.heads.values(), *self.crosses.values()]
+        self.trails = list(self.lines.values())
+        self.artists = [*self.heads.values(), *self.crosses.values()]
+
+    def grow(self, since: int, frame: int) -> None:
+        for key, path in self.movie.recording.paths.items():
+            part = self.segment(key, since, frame)
+            self.lines[key].set_data(path.a[part], path.b[part])
 
     def update(self, frame: int) -> None:
         shown = int(self.movie.timeline.steps[frame])
         for key, path in self.movie.recording.paths.items():
             s = self.movie.step(key, frame)
-            self.lines[key].set_data(path.a[:s + 1], path.b[:s + 1])
             self.heads[key].set_data(path.a[s:s + 1], path.b[s:s + 1])
             gone = path.diverged and shown >= path.diverged_at and len(path.a) > 0
             self.crosses[key].set_data(path.a[-1:] if gone else [], path.b[-1:] if gone else [])
@@ -89,15 +95,20 @@ class LossView(View):
             self.heads[key], = ax.plot([], [], marker=marker, color=colour, markersize=font_size * 0.65,
                                        mec="white", mew=1, linestyle="none", zorder=4)
         self.cursor = ax.axvline(0, color="#333333", lw=1, ls="--")
-        self.artists = [*self.batch.values(), *self.full.values(), *self.heads.values(), self.cursor]
+        self.trails = [*self.batch.values(), *self.full.values()]
+        self.artists = [*self.heads.values(), self.cursor]
+
+    def grow(self, since: int, frame: int) -> None:
+        for key, path in self.movie.recording.paths.items():
+            part = self.segment(key, since, frame)
+            steps = np.arange(len(path.a))[part]
+            self.batch[key].set_data(steps, path.loss[part])
+            self.full[key].set_data(steps, path.full_loss[part])
 
     def update(self, frame: int) -> None:
         for key, path in self.movie.recording.paths.items():
             s = self.movie.step(key, frame)
-            steps = np.arange(min(s + 1, len(path.a)))
-            self.batch[key].set_data(steps, path.loss[:len(steps)])
-            self.full[key].set_data(steps, path.full_loss[:len(steps)])
-            self.heads[key].set_data(steps[-1:], path.full_loss[len(steps) - 1:len(steps)])
+            self.heads[key].set_data([s] if s >= 0 else [], path.full_loss[s:s + 1] if s >= 0 else [])
         shown = self.movie.timeline.steps[frame]
         self.cursor.set_xdata([shown, shown])
 

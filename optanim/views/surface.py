@@ -92,7 +92,7 @@ class SurfaceView(View):
         grid_a, grid_b = np.meshgrid(land.a, land.b)
         stride = max(1, -(-len(land.a) // MAX_FACETS))
         ax.set_proj_type("ortho")
-        ax.set_box_aspect(BOX_ASPECT)
+        ax.set_box_aspect(BOX_ASPECT, zoom=1.15)
         ax.computed_zorder = False  # we order the artists ourselves: surface, then visible paths
         ax.plot_surface(grid_a, grid_b, z, rstride=stride, cstride=stride, cmap=movie.surface_cmap,
                         linewidth=0, antialiased=False, zorder=1,
