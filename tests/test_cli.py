@@ -1,0 +1,56 @@
+"""The command line's report table and exports agree with the recording."""
+
+from __future__ import annotations
+
+import csv
+import numpy as np
+
+import optanim
+from optanim.cli import main
+
+from helpers import tiny_scene
+
+
+def test_record_only_prints_the_table_and_exports_npz_and_csv(tmp_path, capsys):
+    scene_file = tmp_path / "small.py"
+    scene_file.write_text("from optanim import Scene\nscene = Scene(epochs=2, optimizers=['sgd', 'adamw'])\n")
+    assert main([str(scene_file), "--record-only", "--export", "-ql", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    recording = optanim.record(optanim.load_scene(scene_file))
+    adamw = recording.paths["adamw"]
+    assert f"{adamw.a[-1]:.4f}" in out and "AdamW" in out and "ok" in out
+    folder = tmp_path / "small" / "480p15"
+    loaded = optanim.recording.load_npz(folder / "recording.npz")
+    np.testing.assert_array_equal(loaded.paths["adamw"].full_loss, adamw.full_loss)
+    np.testing.assert_array_equal(loaded.order, recording.order)
+    with open(folder / "recording.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 2 * recording.n_steps
+    last = [r for r in rows if r["optimizer"] == "adamw"][-1]
+    assert float(last["a"]) == float(adamw.a[-1]) and float(last["lr"]) == adamw.lr[-1]
+
+
+def test_second_run_uses_the_cache(tmp_path, capsys, monkeypatch):
+    scene = tiny_scene()
+    first = optanim.render(scene, views=["lr"], quality="l", formats=["png"], out=tmp_path)
+    assert list((tmp_path / ".cache").glob("tiny-*.npz"))
+    import importlib
+
+    render_module = importlib.import_module("optanim.render")  # the package's render is the function
+
+    def no_training(scene):
+        raise AssertionError("recorded again despite the cache")
+
+    monkeypatch.setattr(render_module, "record", no_training)
+    assert optanim.render(scene, views=["lr"], quality="l", formats=["png"], out=tmp_path) == first
+
+
+def test_help_explains_every_option(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    for option in ("-ql", "-qm", "-qh", "-qk", "--views", "--format", "--out", "--device", "--scene",
+                   "--no-cache", "--export", "--check", "--quiet"):
+        assert option in text
