@@ -7,6 +7,7 @@ from matplotlib.axes import Axes
 
 from .. import style
 from ..movie import Movie
+from .fasttext import CachedText
 
 
 class View:
@@ -67,8 +68,9 @@ class ReadoutView(View):
         # Lay rows out in font units, so the panel reads the same in every figure and preset.
         height_pt = ax.get_position().height * ax.figure.get_figheight() * 72
         line = font_size * 1.25 / height_pt
-        self.clock = ax.text(0.0, 1.0, "", fontsize=font_size * 1.05, weight="bold", va="top",
-                             family="DejaVu Sans Mono")
+        mono = dict(family="DejaVu Sans Mono", va="top", weight="bold", fontsize=font_size * 1.05)
+        self.epoch = ax.add_artist(CachedText(0.0, 1.0, "", **mono))
+        self.step = ax.add_artist(CachedText(0.0, 1.0 - 1.1 * line, "", **mono))
         y = 1.0 - 3.0 * line
         # Two lines per optimizer where there is room, one (label, then value) where there is not.
         compact = 3.0 + 2.3 * len(rec.paths) + 3.0 > 1.0 / line
@@ -76,9 +78,9 @@ class ReadoutView(View):
         for key, path, colour, marker in self.paths():
             ax.plot([0.03], [y], marker=marker, color=colour, markersize=font_size * 0.8, clip_on=False)
             ax.text(0.09, y, path.label, fontsize=font_size, color=colour, weight="bold", va="center")
-            self.values[key] = ax.text(0.55 if compact else 0.09, y if compact else y - line, "",
-                                       fontsize=font_size * 0.9, va="center", family="DejaVu Sans Mono",
-                                       color="#222222")
+            self.values[key] = ax.add_artist(CachedText(
+                0.55 if compact else 0.09, y if compact else y - line, "", fontsize=font_size * 0.9,
+                va="center", family="DejaVu Sans Mono", color="#222222"))
             y -= (1.25 if compact else 2.3) * line
         y -= 0.3 * line
         ax.plot([0.03], [y], marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
@@ -89,12 +91,13 @@ class ReadoutView(View):
             ax.plot([0.03], [y], marker="*", color=style.TRUE_COLOUR, markersize=font_size)
             ax.text(0.09, y, f"true ({movie.true_params[0]:g}, {movie.true_params[1]:g})",
                     fontsize=font_size * 0.9, va="center")
-        self.artists = [self.clock, *self.values.values()]
+        self.artists = [self.epoch, self.step, *self.values.values()]
 
     def update(self, frame: int) -> None:
         epoch, step = epoch_and_step(self.movie, frame)
         rec = self.movie.recording
-        self.clock.set_text(f"epoch {epoch}{self.total}\nstep {step}/{rec.n_steps - 1}")
+        self.epoch.set_text(f"epoch {epoch}{self.total}")
+        self.step.set_text(f"step {step}/{rec.n_steps - 1}")
         for key, path in rec.paths.items():
             if path.diverged and step >= path.diverged_at:
                 self.values[key].set_text(f"diverged at step {path.diverged_at}")
