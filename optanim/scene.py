@@ -74,7 +74,7 @@ class Scene:
     easing: str = "quadratic"           # more frames for the early steps; "linear" for none
     azimuth_turn: float = 360.0         # degrees the 3D camera turns over the video; 0 = fixed
     azimuth_start: float = -60.0
-    elevation: float = 60.0          # high enough to see into the valleys
+    elevation: float = 65.0          # high enough to see into the valleys
     surface_cmap: str = "viridis"       # "jet" for the notebook's look
 
     def __post_init__(self) -> None:
