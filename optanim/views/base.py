@@ -42,6 +42,13 @@ class View:
             yield key, path, style.colour(key), style.marker(key)
 
 
+def head_marker(ax: Axes, colour: str, marker: str, size: float) -> Artist:
+    """The marker at the head of a path or curve: the optimizer's shape, outlined to stand out."""
+    head, = ax.plot(*([[]] * (3 if hasattr(ax, "zaxis") else 2)), marker=marker, color=colour,
+                    markersize=size, mec="white", mew=1, linestyle="none", zorder=4)
+    return head
+
+
 def fmt(value: float) -> str:
     """A loss or rate as a lecturer reads it: four significant figures."""
     return f"{value:.4g}"

@@ -8,7 +8,7 @@ from matplotlib.colors import LinearSegmentedColormap
 
 from .. import style
 from ..movie import Movie
-from .base import View
+from .base import View, head_marker
 
 #: White valleys to grey hills: the coloured paths stand out on it, in print and on a projector.
 CONTOUR_FILL = LinearSegmentedColormap.from_list("optanim-hills", ["#ffffff", "#b8b8b8"])
@@ -44,8 +44,7 @@ class ContourView(View):
         for key, _, colour, marker in self.paths():
             self.lines[key], = ax.plot([], [], color=colour, lw=2.2, solid_capstyle="round",
                                        solid_joinstyle="round", zorder=3)
-            self.heads[key], = ax.plot([], [], marker=marker, color=colour, markersize=font_size * 0.75,
-                                       mec="white", mew=1, linestyle="none", zorder=4)
+            self.heads[key] = head_marker(ax, colour, marker, font_size * 0.75)
             self.crosses[key] = _divergence_cross(ax, colour, font_size * 0.75)
         self.trails = list(self.lines.values())
         self.artists = [*self.heads.values(), *self.crosses.values()]
@@ -92,8 +91,7 @@ class LossView(View):
         for key, _, colour, marker in self.paths():
             self.batch[key], = ax.plot([], [], color=colour, lw=0.6, alpha=0.2)
             self.full[key], = ax.plot([], [], color=colour, lw=2.4)
-            self.heads[key], = ax.plot([], [], marker=marker, color=colour, markersize=font_size * 0.65,
-                                       mec="white", mew=1, linestyle="none", zorder=4)
+            self.heads[key] = head_marker(ax, colour, marker, font_size * 0.65)
         self.cursor = ax.axvline(0, color="#333333", lw=1, ls="--")
         self.trails = [*self.batch.values(), *self.full.values()]
         self.artists = [*self.heads.values(), self.cursor]
@@ -178,8 +176,7 @@ class LearningRateView(View):
                 schedules.append((path.lr, line))
             else:
                 shared.set_color("#333333")
-            self.heads[key], = ax.plot([], [], marker=marker, color=colour, markersize=font_size * 0.65,
-                                       mec="white", mew=1, linestyle="none", zorder=4)
+            self.heads[key] = head_marker(ax, colour, marker, font_size * 0.65)
         self.playhead = ax.axvline(0, color="#333333", lw=1.2, ls="--")
         self.artists = [*self.heads.values(), self.playhead]
 

@@ -15,7 +15,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import style
 from ..movie import Movie
-from .base import View
+from .base import View, head_marker
 
 #: Width : depth : height of the 3D box; the visibility test must use the same numbers.
 BOX_ASPECT = (1.0, 1.0, 0.5)
@@ -115,8 +115,7 @@ class SurfaceView(View):
             self.points[key] = (every, np.column_stack([path.a, path.b, np.minimum(path.full_loss, top)
                                                         + self.lift]))
             self.lines[key], = ax.plot([], [], [], color=colour, lw=2.4, zorder=3)
-            self.heads[key], = ax.plot([], [], [], marker=marker, color=colour, markersize=font_size * 0.75,
-                                       mec="white", mew=1, linestyle="none", zorder=4)
+            self.heads[key] = head_marker(ax, colour, marker, font_size * 0.75)
         self.markers = []
         for (a, b), kwargs in self._fixed_points(movie, font_size):
             point = np.array([[a, b, float(self.field.height(np.array(a), np.array(b))) + self.lift]])
