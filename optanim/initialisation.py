@@ -22,9 +22,10 @@ SCHEMES = ("default", "normal", "xavier", "kaiming")
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu")
 
 #: Histograms run over ±HIST_LIMIT; the input and the gradient arriving at the output have std 1,
-#: so a steady signal fills the axis and a vanished one is a spike at 0.
+#: so a steady signal fills the axis. An odd number of bins puts 0 in the middle of one: a vanished
+#: signal is one spike, not two half-spikes.
 HIST_LIMIT = 4.0
-HIST_BINS = 48
+HIST_BINS = 49
 
 #: Bounds that keep the exploding N(0, 1) curves finite in float64 (σ√width per layer, depth times).
 MAX_DEPTH, MAX_WIDTH = 100, 2048
@@ -52,7 +53,8 @@ class InitScene:
             _positive(getattr(self, name), name, int)
         if self.depth > MAX_DEPTH or self.width > MAX_WIDTH:
             bad, limit = ("depth", MAX_DEPTH) if self.depth > MAX_DEPTH else ("width", MAX_WIDTH)
-            raise OptanimError(f"{bad}: {getattr(self, bad)} is too large (N(0, 1) overflows); allowed: 1 to {limit}")
+            raise OptanimError(f"{bad}: {getattr(self, bad)} is too large (N(0, 1) overflows); "
+                               f"allowed: 1 to {limit}")
         if self.batch < 2:
             raise OptanimError("batch: needs at least 2 inputs for a standard deviation; allowed: 2 or more")
         for name, allowed in (("schemes", SCHEMES), ("activations", ACTIVATIONS)):
@@ -106,7 +108,8 @@ def activation_gain(activation: str, negative_slope: float = 0.01) -> float:
     return nn.init.calculate_gain(activation, negative_slope if activation == "leaky_relu" else None)
 
 
-def formula_sigma(scheme: str, activation: str, fan_in: int, fan_out: int, negative_slope: float = 0.01) -> float:
+def formula_sigma(scheme: str, activation: str, fan_in: int, fan_out: int,
+                  negative_slope: float = 0.01) -> float:
     """The σ each rule prescribes, written out as the notebook writes it."""
     gain = activation_gain(activation, negative_slope)
     if scheme == "default":
@@ -143,7 +146,8 @@ ACTIVATION_FUNCTIONS = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch
 
 def _histogram(values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Share of values per bin (those beyond ±HIST_LIMIT counted in the end bins), and that share."""
-    counts = torch.histc(values.clamp(-HIST_LIMIT, HIST_LIMIT), bins=HIST_BINS, min=-HIST_LIMIT, max=HIST_LIMIT)
+    counts = torch.histc(values.clamp(-HIST_LIMIT, HIST_LIMIT), bins=HIST_BINS,
+                         min=-HIST_LIMIT, max=HIST_LIMIT)
     return counts / values.numel(), (values.abs() > HIST_LIMIT).double().mean()
 
 

@@ -55,8 +55,8 @@ def test_formula_sigma_matches_the_std_of_the_weights_torch_draws(fan_in, fan_ou
 
 
 def test_kaiming_relu_stays_steady_over_20_layers_while_normal_tanh_saturates():
-    scene = optanim.InitScene(depth=20, width=256, schemes=("kaiming", "normal"), activations=("relu", "tanh"),
-                              batch=300)
+    scene = optanim.InitScene(depth=20, width=256, schemes=("kaiming", "normal"),
+                              activations=("relu", "tanh"), batch=300)
     rec = record_init(scene)
     relu, tanh, kaiming, normal = 0, 1, 0, 1
     ratio = rec.act_std[relu, kaiming] / rec.act_std[relu, kaiming, 0]
@@ -97,7 +97,8 @@ def test_the_walk_goes_forward_then_back_for_each_activation():
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"activations": ("gelu",)}, "activations: 'gelu' is not allowed; allowed: tanh, relu, sigmoid, leaky_relu"),
+    ({"activations": ("gelu",)},
+     "activations: 'gelu' is not allowed; allowed: tanh, relu, sigmoid, leaky_relu"),
     ({"schemes": ("xavier", "xavier")}, "schemes: each name may appear once"),
     ({"schemes": "xavier"}, "schemes: must be a non-empty list"),
     ({"depth": 0}, "depth: must be a finite number > 0"),

@@ -56,7 +56,8 @@ def make_init_movie(scene: InitScene, recording: InitRecording, fps: int) -> Ini
     depth = recording.depth
     layers = np.arange(depth + 1)
     stops = np.concatenate([
-        np.column_stack([np.full(depth + 1, a), np.full(depth + 1, phase), layers if phase == FORWARD else layers[::-1]])
+        np.column_stack([np.full(depth + 1, a), np.full(depth + 1, phase),
+                         layers if phase == FORWARD else layers[::-1]])
         for a in range(len(recording.activations)) for phase in (FORWARD, BACKWARD)])
     subtitle = (f"{depth} layers of {recording.width}, {scene.batch} standard-normal inputs: "
                 "the signal goes forward, the gradient comes back")
@@ -83,8 +84,11 @@ class PassView:
     def update(self, frame: int) -> None:
         a, phase, layer = self.movie.stop(frame)
         where = "the input" if layer == 0 else f"layer {layer} of {self.movie.recording.depth}"
-        what = "forward: activations of" if phase == FORWARD else "backward: gradient reaching"
-        self.text.set_text(f"{self.movie.recording.activations[a]} · {what} {where}")
+        if phase == BACKWARD:
+            what = f"backward: gradient reaching {where}"
+        else:
+            what = "forward: the input, x ~ N(0, 1)" if layer == 0 else f"forward: activations after {where}"
+        self.text.set_text(f"{self.movie.recording.activations[a]} · {what}")
 
 
 class HistogramView:
@@ -135,7 +139,8 @@ class HistogramView:
 class StdCurveView:
     """Std per layer on a log scale, one line per scheme, drawn up to the current stop."""
 
-    def __init__(self, ax: Axes, movie: InitMovie, kind: str, limits: tuple[float, float], font_size: float) -> None:
+    def __init__(self, ax: Axes, movie: InitMovie, kind: str, limits: tuple[float, float],
+                 font_size: float) -> None:
         self.ax, self.movie, self.kind = ax, movie, kind
         rec = movie.recording
         depth = rec.depth
@@ -149,7 +154,7 @@ class StdCurveView:
         ax.minorticks_off()
         ax.grid(True, which="major", alpha=0.3)
         ax.tick_params(labelsize=font_size * 0.75)
-        ax.set_xlabel("layer", fontsize=font_size * 0.85, labelpad=1)
+        ax.set_xlabel("layer (0: the input)", fontsize=font_size * 0.85, labelpad=1)
         ax.axhline(1.0, color="#555555", lw=1, ls=":")
         ax.set_ylabel("vanishing · std · exploding", fontsize=font_size * 0.8, labelpad=1)
         self.lines = []
@@ -175,7 +180,7 @@ class StdCurveView:
         self.cursor.set_visible(active)
 
 
-def formula(scheme: str, activation: str, fan_in: int, fan_out: int, gain: float) -> tuple[str, str]:
+def formula(scheme: str, fan_in: int, fan_out: int, gain: float) -> tuple[str, str]:
     """The rule as the notebook writes it, and the same with this layer's numbers filled in."""
     if scheme == "default":
         return "U(±1/√fan_in): σ = 1/√(3·fan_in)", f"= 1/√(3·{fan_in})"
@@ -207,7 +212,8 @@ class FormulaView:
             colour, marker, dash = SCHEME_STYLE[key]
             ax.plot([0.0, 0.07], [y - 0.4 * line] * 2, color=colour, ls=dash, lw=2.2)
             ax.plot([0.035], [y - 0.4 * line], color=colour, marker=marker, markersize=font_size * 0.5)
-            ax.text(0.1, y, SCHEME_LABELS[key], fontsize=font_size * 0.9, weight="bold", color=colour, va="top")
+            ax.text(0.1, y, SCHEME_LABELS[key], fontsize=font_size * 0.9, weight="bold", color=colour,
+                    va="top")
             self.rules.append(ax.text(0.1, y - 0.95 * line, "", fontsize=small, va="top"))
             self.numbers.append(ax.text(0.1, y - 1.8 * line, "", fontsize=small, va="top", color="#222222",
                                         linespacing=1.1))
@@ -219,14 +225,16 @@ class FormulaView:
         rec = self.movie.recording
         activation = rec.activations[a]
         self.header.set_text(f"activation: {activation}")
-        self.gain.set_text(f"gain = {GAIN_TEXT[activation]} = {rec.gain[a]:.4g}"
+        written, value = GAIN_TEXT[activation], f"{rec.gain[a]:.4g}"
+        self.gain.set_text(f"gain = {written}" + (f" = {value}" if value != written else "")
                            + (f"  (a = {rec.negative_slope:g})" if activation == "leaky_relu" else ""))
         drawn = max(layer, 1)   # layer 0 is the input: show the first layer's weights there
         for s, key in enumerate(rec.schemes):
-            rule, filled = formula(key, activation, rec.width, rec.width, rec.gain[a])
+            rule, filled = formula(key, rec.width, rec.width, rec.gain[a])
             self.rules[s].set_text(rule)
+            measured = rec.weight_std[a, s, drawn - 1]
             self.numbers[s].set_text(f"{filled} = {rec.sigma[a, s]:.4f}\n"
-                                     f"torch drew σ = {rec.weight_std[a, s, drawn - 1]:.4f}  (layer {drawn})")
+                                     f"torch drew σ = {measured:.4f}  (layer {drawn})")
 
 
 def _log_limits(rec: InitRecording) -> tuple[float, float]:
