@@ -17,11 +17,13 @@ class Animator:
 
     def __init__(self, fig: Figure, views: Sequence[View]) -> None:
         self.fig, self.views = fig, list(views)
-        self.steps = views[0].movie.timeline.steps
         self.canvas = FigureCanvasAgg(fig)
         by_zorder = lambda artists: sorted(artists, key=lambda a: a.get_zorder())  # noqa: E731
         self.artists = by_zorder(a for v in self.views for a in v.artists)
-        self.trails = by_zorder(a for v in self.views for a in v.trails)
+        # Trails are optional: a view without them only moves artists.
+        self.growing = [v for v in self.views if getattr(v, "trails", None)]
+        self.trails = by_zorder(a for v in self.growing for a in v.trails)
+        self.steps = self.growing[0].movie.timeline.steps if self.growing else None
         for artist in (*self.artists, *self.trails):
             artist.set_animated(True)
         self.canvas.draw()
@@ -35,12 +37,12 @@ class Animator:
 
     def frame(self, index: int) -> np.ndarray:
         """The RGBA pixels of frame `index`: a view of the canvas buffer, valid until the next call."""
-        step = int(self.steps[index])
+        step = int(self.steps[index]) if self.growing else index
         if step < self.trail_step:  # going back in time: the trails start again from nothing
             self.background, self.trail_step = self.pristine, -1
         self.canvas.restore_region(self.background)
         if self.trails and step != self.trail_step:
-            for view in self.views:
+            for view in self.growing:
                 view.grow(self.trail_step, index)
             for artist in self.trails:
                 self.fig.draw_artist(artist)
@@ -57,8 +59,9 @@ class Animator:
 
     def save_still(self, index: int, target: str) -> None:
         """A vector (or any format) still of frame `index`: every artist drawn normally."""
-        for view in self.views:
+        for view in self.growing:
             view.grow(-1, index)
+        for view in self.views:
             view.update(index)
         for artist in (*self.artists, *self.trails):
             artist.set_animated(False)

@@ -83,7 +83,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from dataclasses import replace
 
-    from .render import FORMATS, check_choices, export_recording, get_recording, render
+    from .initialisation import InitScene
+    from .render import FORMATS, check_choices, export_recording, get_recording, render, render_init
     from .scene import load_scene, warnings_for
 
     quality = args.quality or DEFAULT_QUALITY
@@ -116,9 +117,15 @@ def run(argv: Sequence[str] | None = None) -> int:
     for path, scene in scenes:
         try:
             resolve_device(scene.device)
-            recording = get_recording(scene, None if args.no_cache else args.out / ".cache")
+            recording = None if isinstance(scene, InitScene) else get_recording(
+                scene, None if args.no_cache else args.out / ".cache")
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
+        if recording is None:  # an InitScene trains nothing: no recording to cache, report or export
+            if not args.record_only:
+                _print_sizes(render_init(scene, quality, args.formats, args.out,
+                                         progress=_progress_bar(args.quiet)))
+            continue
         if not args.quiet:
             print(report(scene.name, recording))
         if args.record_only:
@@ -128,12 +135,16 @@ def run(argv: Sequence[str] | None = None) -> int:
                 for written in export_recording(recording, folder):
                     print(written)
             continue
-        for written in render(scene, args.views, quality, args.formats, args.out,
-                                        export=args.export, recording=recording,
-                                        progress=_progress_bar(args.quiet)):
-            size = os.path.getsize(written)
-            print(f"{written}  ({size / 1e6:.2f} MB)" if size >= 1e5 else f"{written}  ({size / 1e3:.0f} kB)")
+        _print_sizes(render(scene, args.views, quality, args.formats, args.out,
+                            export=args.export, recording=recording,
+                            progress=_progress_bar(args.quiet)))
     return 0
+
+
+def _print_sizes(written: Sequence[Path]) -> None:
+    for path in written:
+        size = os.path.getsize(path)
+        print(f"{path}  ({size / 1e6:.2f} MB)" if size >= 1e5 else f"{path}  ({size / 1e3:.0f} kB)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

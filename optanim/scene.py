@@ -8,7 +8,7 @@ import runpy
 import traceback
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -16,6 +16,9 @@ import torch
 from .errors import OptanimError
 from .model import sine_cosine
 from .optimizers import NOTEBOOK_OPTIMIZERS, make_optimizer, scheduler_class
+
+if TYPE_CHECKING:
+    from .initialisation import InitScene
 
 #: The notebook's CONTOUR_LEVELS: fine near the minimum, coarse on the hills.
 NOTEBOOK_LEVELS = tuple(float(v) for v in np.concatenate((
@@ -219,8 +222,8 @@ def _check_model(scene: Scene) -> None:
 FIELD_NAMES = tuple(f.name for f in fields(Scene))
 
 
-def load_scene(path: str | Path, name: str | None = None) -> Scene:
-    """The Scene a scene file defines (`scene = Scene(...)`; `name` picks one of several)."""
+def load_scene(path: str | Path, name: str | None = None) -> Scene | InitScene:
+    """The Scene (or InitScene) a scene file defines (`scene = Scene(...)`; `name` picks one of several)."""
     path = Path(path)
     if not path.exists():
         raise OptanimError(f"{path}: no such scene file")
@@ -238,7 +241,9 @@ def load_scene(path: str | Path, name: str | None = None) -> Scene:
         raise OptanimError(f"{path}:{_user_line(error, path)}: {_field_hint(error)}") from None
     except Exception as error:  # the scene file's own bug: report its line, not ours
         raise OptanimError(f"{path}:{_user_line(error, path)}: {type(error).__name__}: {error}") from None
-    scenes = {key: value for key, value in namespace.items() if isinstance(value, Scene)}
+    from .initialisation import InitScene  # here: initialisation builds on this module
+
+    scenes = {key: value for key, value in namespace.items() if isinstance(value, (Scene, InitScene))}
     if name is not None:
         if name not in scenes:
             raise OptanimError(f"{path}: --scene {name!r} not found; the file defines: "
@@ -278,6 +283,8 @@ def _field_hint(error: TypeError) -> str:
 def warnings_for(scene: Scene) -> list[str]:
     """Things that are allowed but probably not meant: they are printed, never fatal."""
     notes = []
+    if not isinstance(scene, Scene):  # an InitScene has no start point or window to check
+        return notes
     a, b = scene.init
     if not (scene.a_range[0] <= a <= scene.a_range[1] and scene.b_range[0] <= b <= scene.b_range[1]):
         notes.append(f"init: {tuple(scene.init)} lies outside the landscape window "
