@@ -219,8 +219,6 @@ def _check_model(scene: Scene) -> None:
                            f"(shape (3, 5) for x of 5 points and a, b of shape (3, 1)), got {shape}")
 
 
-FIELD_NAMES = tuple(f.name for f in fields(Scene))
-
 
 def load_scene(path: str | Path, name: str | None = None) -> Scene | InitScene:
     """The Scene (or InitScene) a scene file defines (`scene = Scene(...)`; `name` picks one of several)."""
@@ -270,14 +268,19 @@ def _user_line(error: BaseException, path: Path) -> str:
 
 
 def _field_hint(error: TypeError) -> str:
+    """Python's 'X.__init__() got an unexpected keyword argument' as a field error, with a guess."""
+    from .initialisation import InitScene
+
     message = str(error)
     marker = "unexpected keyword argument '"
-    if marker in message:
-        bad = message.split(marker, 1)[1].split("'", 1)[0]
-        near = difflib.get_close_matches(bad, FIELD_NAMES, 1)
-        hint = f"; did you mean {near[0]!r}?" if near else f"; fields: {', '.join(FIELD_NAMES)}"
-        return f"{bad}: unknown Scene field{hint}"
-    return f"TypeError: {message}"
+    if marker not in message:
+        return f"TypeError: {message}"
+    bad = message.split(marker, 1)[1].split("'", 1)[0]
+    kind = InitScene if message.startswith("InitScene.") else Scene
+    names = [f.name for f in fields(kind)]
+    near = difflib.get_close_matches(bad, names, 1)
+    hint = f"; did you mean {near[0]!r}?" if near else f"; fields: {', '.join(names)}"
+    return f"{bad}: unknown {kind.__name__} field{hint}"
 
 
 def warnings_for(scene: Scene) -> list[str]:

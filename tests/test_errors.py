@@ -80,6 +80,13 @@ def test_bad_field_is_one_line_naming_file_field_and_allowed(tmp_path, capsys, b
     assert str(path) in line and message in line
 
 
+def test_misspelt_init_scene_field_suggests_an_init_scene_field(tmp_path, capsys):
+    path = tmp_path / "init_typo.py"
+    path.write_text("from optanim import InitScene\nscene = InitScene(dept=4)\n")
+    code, err = run_cli(capsys, path, "--check")
+    assert code == 1 and "dept: unknown InitScene field; did you mean 'depth'?" in one_line(err)
+
+
 def test_missing_folder_and_not_python(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("hi")
     for target, message in ((tmp_path / "nope.py", "no such scene file"), (tmp_path, "is a folder"),
