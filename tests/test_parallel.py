@@ -30,7 +30,15 @@ def test_parallel_surface_matches_serial(movie, tmp_path):
     serial.mkdir()
     parallel.mkdir()
     render_view(movie, "surface", QUALITY, ["mp4", "gif"], serial, workers=1)
-    render_view(movie, "surface", QUALITY, ["mp4", "gif"], parallel, workers=2)
+    reported = []
+
+    def progress(items, total, description):
+        items = list(items)   # one item per frame the workers report drawn
+        reported.append((len(items), total, description))
+        return items
+
+    render_view(movie, "surface", QUALITY, ["mp4", "gif"], parallel, progress, workers=2)
+    assert reported == [(movie.timeline.n_frames, movie.timeline.n_frames, "surface")]
     meta, one = decode(serial / "surface.mp4")
     meta2, two = decode(parallel / "surface.mp4")
     assert len(one) == len(two) == movie.timeline.n_frames
