@@ -144,7 +144,7 @@ def bench_recording(plan: Plan, repeat: int) -> Row:
     steps = recording.n_steps * len(recording.paths)
     ratio = theirs / ours
     return Row(f"1 recording exp5, {steps} steps vs notebook loop", f"{steps / ours:,.0f} steps/s",
-               f"{steps / theirs:,.0f} steps/s", f"{ratio:.1f}x", ">= 2.5x, identical",
+               f"{steps / theirs:,.0f} steps/s", f"{ratio:.2f}x", ">= 2.5x, identical",
                _verdict(ratio >= 2.5 and identical) + f" (identical: {_verdict(identical)})")
 
 
@@ -244,7 +244,7 @@ def bench_video(plan: Plan, repeat: int, view: str, number: int, target_ratio: f
         ours = median_time(lambda: render_view(movie, view, quality, ["mp4"], folder), repeat)
         theirs = median_time(lambda: funcanimation_save(movie, view, quality, folder / "by-hand.mp4"), repeat)
         rows = [Row(f"{what} vs FuncAnimation", f"{n / ours:.0f} frames/s", f"{n / theirs:.0f} frames/s",
-                    f"{theirs / ours:.1f}x", f">= {target_ratio:g}x", _verdict(theirs / ours >= target_ratio))]
+                    f"{theirs / ours:.2f}x", f">= {target_ratio:g}x", _verdict(theirs / ours >= target_ratio))]
         if with_encoder:
             frames = _drawn_frames(movie, view, quality)
             alone = median_time(lambda: encode_only(frames, quality, folder / "encoder.mp4"), repeat)
