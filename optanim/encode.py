@@ -114,3 +114,15 @@ def gif_from_video(source: Path, target: Path, fps: float) -> None:
               "-loop", "0", str(target)], target)
     finally:
         palette.unlink(missing_ok=True)
+
+
+def concat(parts: Sequence[Path], target: Path) -> None:
+    """Join parts encoded alike into one file without re-encoding (ffmpeg's concat demuxer)."""
+    listing = parts[0].with_name(f".{target.stem}.parts.txt")
+    # The demuxer reads single-quoted names; a quote inside one is written '\''.
+    listing.write_text("".join("file '{}'\n".format(str(p.resolve()).replace("'", "'\\''")) for p in parts))
+    faststart = ["-movflags", "+faststart"] if target.suffix == ".mp4" else []
+    try:
+        _run(["-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", *faststart, str(target)], target)
+    finally:
+        listing.unlink(missing_ok=True)

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing as mp
+import os
+import queue
+import signal
 import tempfile
+import traceback
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import imageio.v3 as iio
+import numpy as np
 
 from .animate import Animator
 from .cache import cached_record
 from .atomic import atomic_target
-from .encode import FFmpegPipe, gif_from_video
+from .encode import FFmpegPipe, concat, gif_from_video
 from .errors import OptanimError
 from .initialisation import InitRecording, InitScene, record_init
 from .landscape import landscape
@@ -96,17 +102,23 @@ def export_recording(recording: Recording, folder: Path) -> list[Path]:
 
 
 def render_view(movie: Movie, view: str, quality: Quality, formats: Sequence[str], folder: Path,
-                progress: Progress = _no_progress) -> list[Path]:
-    """One view in every asked format; each file appears complete or not at all."""
+                progress: Progress = _no_progress, workers: int | None = None) -> list[Path]:
+    """One view in every asked format; each file appears complete or not at all.
+
+    `workers`: processes drawing the video (None: as many as help, see `drawing_workers`).
+    """
     fig, views = compose(view, movie, quality)
+    count = drawing_workers(view, movie.timeline.n_frames) if workers is None else max(1, workers)
     return write_animation(Animator(fig, views), movie.timeline.n_frames, view, quality, formats, folder,
-                           progress)
+                           progress, workers=count)
 
 
 def write_animation(animator: Animator, n_frames: int, name: str, quality: Quality, formats: Sequence[str],
-                    folder: Path, progress: Progress = _no_progress) -> list[Path]:
-    """Frames 0..n_frames-1 as folder/<name>.<fmt> for every format; each file complete or absent."""
-    width, height = animator.size
+                    folder: Path, progress: Progress = _no_progress, workers: int = 1) -> list[Path]:
+    """Frames 0..n_frames-1 as folder/<name>.<fmt> for every format; each file complete or absent.
+
+    With several `workers`, forked processes draw contiguous chunks, joined without re-encoding.
+    """
     last = n_frames - 1
     targets = {fmt: folder / f"{name}.{fmt}" for fmt in formats}
     with contextlib.ExitStack() as files:
@@ -114,19 +126,23 @@ def write_animation(animator: Animator, n_frames: int, name: str, quality: Quali
         frame = None
         if any(fmt in VIDEO_FORMATS for fmt in formats):
             scratch = Path(files.enter_context(tempfile.TemporaryDirectory(dir=folder, prefix=".optanim-")))
-            with contextlib.ExitStack() as pipes:
-                sinks = []
-                if "mp4" in formats:
-                    sinks.append(pipes.enter_context(FFmpegPipe(partial["mp4"], width, height, quality.fps, "mp4")))
-                if "gif" in formats:
-                    sinks.append(pipes.enter_context(FFmpegPipe(scratch / "lossless.mkv", width, height,
-                                                                quality.fps, "mkv")))
-                for index in progress(range(n_frames), n_frames, name):
-                    frame = animator.frame(index)
-                    for sink in sinks:
-                        sink.write(frame)
+            # Each video format as the encoder writes it: the MP4 itself, a lossless MKV for the GIF.
+            codecs = {fmt: codec for fmt, codec in (("mp4", "mp4"), ("gif", "mkv")) if fmt in formats}
+            lossless = scratch / "lossless.mkv"
+            outputs = {"mp4": partial.get("mp4"), "gif": lossless}
+            count = min(n_frames, workers)
+            if count == 1:
+                frame = _draw_frames(animator, progress(range(n_frames), n_frames, name), quality.fps,
+                                     {codecs[fmt]: outputs[fmt] for fmt in codecs})
+            else:
+                chunks = [range(int(c[0]), int(c[-1]) + 1) for c in np.array_split(np.arange(n_frames), count)]
+                parts = [{codecs[fmt]: scratch / f"part{k}.{codecs[fmt]}" for fmt in codecs}
+                         for k in range(len(chunks))]
+                _draw_in_processes(animator, chunks, parts, quality.fps, progress, name)
+                for fmt, codec in codecs.items():
+                    concat([part[codec] for part in parts], outputs[fmt])
             if "gif" in formats:
-                gif_from_video(scratch / "lossless.mkv", partial["gif"], quality.fps)
+                gif_from_video(lossless, partial["gif"], quality.fps)
         if "png" in formats:
             iio.imwrite(partial["png"], (frame if frame is not None else animator.frame(last))[..., :3],
                         extension=".png")
@@ -146,3 +162,104 @@ def render_init(scene: InitScene, quality: str = DEFAULT_QUALITY, formats: Seque
     fig, views = compose_init(movie, preset)
     return write_animation(Animator(fig, views), movie.timeline.n_frames, "init", preset, formats, folder,
                            progress)
+
+
+#: Views whose frames are slow to draw (3D): more processes pay. The 2D views draw a frame in a few
+#: milliseconds, the encoder is their limit, and libx264 already uses every core.
+PARALLEL_VIEWS = ("surface", "dashboard")
+#: Frames each drawing process should get at least: below this, starting it costs more than it saves.
+MIN_FRAMES_PER_WORKER = 30
+
+
+def drawing_workers(view: str, n_frames: int) -> int:
+    """How many processes draw this view: one per CPU for the slow views, where fork is available."""
+    if view not in PARALLEL_VIEWS or "fork" not in mp.get_all_start_methods():
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cpus, n_frames // MIN_FRAMES_PER_WORKER))
+
+
+def _draw_frames(animator: Animator, indices: Iterable[int], fps: float,
+                 outputs: dict[str, Path]) -> np.ndarray | None:
+    """Draw the frames and stream each into every output (codec -> file); returns the last frame."""
+    width, height = animator.size
+    frame = None
+    with contextlib.ExitStack() as pipes:
+        sinks = [pipes.enter_context(FFmpegPipe(path, width, height, fps, codec)) for codec, path in outputs.items()]
+        for index in indices:
+            frame = animator.frame(index)
+            for sink in sinks:
+                sink.write(frame)
+    return frame
+
+
+def _draw_in_processes(animator: Animator, chunks: Sequence[range], parts: Sequence[dict[str, Path]],
+                       fps: float, progress: Progress, view: str) -> None:
+    """Each forked process draws one contiguous chunk of frames into its own part files.
+
+    Fork, not spawn: a child starts with the figure already laid out and its background cached, and
+    pays neither the imports (torch alone is over a second) nor the set-up again.
+    """
+    context = mp.get_context("fork")
+    messages = context.Queue()
+    processes = [context.Process(target=_worker, args=(animator, chunk, fps, outputs, messages), daemon=True)
+                 for chunk, outputs in zip(chunks, parts)]
+    total = sum(len(chunk) for chunk in chunks)
+    try:
+        for process in processes:
+            process.start()
+        for _ in progress(_frames_done(messages, processes), total, view):
+            pass
+        for process in processes:
+            process.join()
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()  # SIGTERM: the worker stops its encoder and exits
+        for process in processes:
+            process.join()
+        messages.close()
+
+
+def _worker(animator: Animator, chunk: range, fps: float, outputs: dict[str, Path], messages) -> None:
+    # The parent stops workers (and their encoders, through the pipes' __exit__) with SIGTERM; Ctrl-C
+    # reaches the parent, which does that, so a worker ignores SIGINT rather than race it.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        _draw_frames(animator, _report_each(chunk, messages), fps, outputs)
+    except Exception as error:
+        detail = str(error) if isinstance(error, OptanimError) else traceback.format_exc()
+        messages.put((isinstance(error, OptanimError), detail))
+        raise SystemExit(1) from None
+    messages.put(None)
+
+
+def _exit_on_signal(signum: int, frame) -> None:
+    raise SystemExit(1)
+
+
+def _report_each(chunk: range, messages) -> Iterator[int]:
+    for index in chunk:
+        yield index
+        messages.put(1)  # sent once the frame has gone to the encoders
+
+
+def _frames_done(messages, processes: Sequence) -> Iterator[int]:
+    """Yields once per frame drawn by any worker; raises a worker's error, or if one died silently."""
+    running = len(processes)
+    while running:
+        try:
+            message = messages.get(timeout=0.5)
+        except queue.Empty:
+            dead = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+            if dead:
+                raise OptanimError(f"a drawing process died (exit {dead[0]})")
+            continue
+        if message is None:
+            running -= 1
+        elif message == 1:
+            yield 1
+        else:
+            user_error, detail = message
+            raise OptanimError(detail) if user_error else RuntimeError(f"a drawing process failed:\n{detail}")

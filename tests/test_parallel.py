@@ -1,0 +1,64 @@
+"""Drawing a video in several processes gives the video one process draws, and keeps its guarantees."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import optanim
+from optanim.errors import OptanimError
+from optanim.quality import QUALITIES
+from optanim.render import build_movie, render_view
+
+from helpers import decode, tiny_scene
+
+QUALITY = QUALITIES["l"]
+
+
+@pytest.fixture(scope="module")
+def movie():
+    scene = tiny_scene()
+    return build_movie(scene, optanim.record(scene), QUALITY)
+
+
+def test_parallel_surface_matches_serial(movie, tmp_path):
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    serial.mkdir()
+    parallel.mkdir()
+    render_view(movie, "surface", QUALITY, ["mp4", "gif"], serial, workers=1)
+    reported = []
+
+    def progress(items, total, description):
+        items = list(items)   # one item per frame the workers report drawn
+        reported.append((len(items), total, description))
+        return items
+
+    render_view(movie, "surface", QUALITY, ["mp4", "gif"], parallel, progress, workers=2)
+    assert reported == [(movie.timeline.n_frames, movie.timeline.n_frames, "surface")]
+    meta, one = decode(serial / "surface.mp4")
+    meta2, two = decode(parallel / "surface.mp4")
+    assert len(one) == len(two) == movie.timeline.n_frames
+    assert meta2["codec"].startswith("h264") and tuple(meta2["size"]) == (QUALITY.width, QUALITY.height)
+    # The same drawings; H.264 compresses the second chunk a little differently (it starts a new GOP).
+    difference = np.abs(one.astype(int) - two.astype(int)).mean(axis=(1, 2, 3))
+    assert difference.max() < 2.0, difference
+    gif1, gif2 = Image.open(serial / "surface.gif"), Image.open(parallel / "surface.gif")
+    assert gif1.n_frames == gif2.n_frames == movie.timeline.n_frames
+    assert sorted(os.listdir(parallel)) == ["surface.gif", "surface.mp4"]
+
+
+def test_parallel_failure_keeps_the_earlier_video_and_leaves_nothing(movie, tmp_path, monkeypatch):
+    good = render_view(movie, "surface", QUALITY, ["mp4"], tmp_path, workers=2)[0]
+    before = good.read_bytes()
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\ncat >/dev/null\necho 'No space left on device' >&2\nexit 1\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("OPTANIM_FFMPEG", str(fake))
+    with pytest.raises(OptanimError, match="No space left on device"):
+        render_view(movie, "surface", QUALITY, ["mp4", "gif"], tmp_path, workers=2)
+    assert good.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["ffmpeg", "surface.mp4"]
