@@ -61,18 +61,20 @@ def record(scene: Scene) -> Recording:
             if scene.scheduler_order == "notebook":
                 for scheduler in schedulers:
                     scheduler.step()
+            # Schedulers step only between epochs, so each epoch runs at one rate per optimizer.
+            lr[:, step:step + steps_per_epoch] = [[opt.param_groups[0]["lr"]] for opt in optimizers]
+            # One gather per epoch; each batch is then a cheap slice of it.
+            x_epoch, y_epoch = x[order_dev[epoch]], y[order_dev[epoch]]
             for start in range(0, len(x), scene.batch_size):
-                index = order_dev[epoch, start:start + scene.batch_size]
-                xb, yb = x[index], y[index]
+                xb, yb = x_epoch[start:start + scene.batch_size], y_epoch[start:start + scene.batch_size]
                 ab_history.append(torch.stack(flat_params).detach())
-                for optimizer in optimizers:
-                    optimizer.zero_grad()
+                for param in flat_params:  # what optimizer.zero_grad() does, without its overhead
+                    param.grad = None
                 losses = [F.mse_loss(scene.model(xb, a, b), yb) for a, b in params]
                 loss_history.append(torch.stack(losses).detach())
                 torch.autograd.backward(losses)
-                for k, optimizer in enumerate(optimizers):
+                for optimizer in optimizers:
                     optimizer.step()
-                    lr[k, step] = optimizer.param_groups[0]["lr"]
                 step += 1
             if scene.scheduler_order == "pytorch":
                 for scheduler in schedulers:
