@@ -43,7 +43,10 @@ CODECS = {
     "mp4": ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
             "-movflags", "+faststart"],
     # Lossless, for the GIF's two palette passes: no colour drift from chroma subsampling.
-    "mkv": ["-c:v", "ffv1", "-pix_fmt", "bgr0"],
+    # (libx264rgb at qp 0 is lossless RGB and twice as fast to write and read back as ffv1.)
+    "mkv": ["-c:v", "libx264rgb", "-qp", "0", "-preset", "ultrafast"],
+    # The GIF's palette, gathered while the frames are drawn: histograms only, no frame is kept.
+    "palette": ["-vf", "palettegen=stats_mode=diff", "-update", "1"],
 }
 
 
@@ -103,17 +106,21 @@ class FFmpegPipe:
             self._stderr.close()
 
 
-def gif_from_video(source: Path, target: Path, fps: float) -> None:
-    """Two palette passes over a lossless video: a palette made for this video, looping forever."""
+def gif_from_video(source: Path, target: Path, fps: float, palette: Path | None = None) -> None:
+    """A looping GIF from a lossless video with a palette made for it (made here if not given)."""
     rate = f"fps={min(fps, GIF_MAX_FPS)}"
-    palette = target.with_name(target.stem + ".palette.png")
+    made = palette is None
+    palette = palette or target.with_name(target.stem + ".palette.png")
     try:
-        _run(["-i", str(source), "-vf", f"{rate},palettegen=stats_mode=diff", str(palette)], target)
+        if made:
+            _run(["-i", str(source), "-vf", f"{rate},{CODECS['palette'][1]}", "-update", "1", str(palette)],
+                 target)
         _run(["-i", str(source), "-i", str(palette), "-lavfi",
               f"{rate}[v];[v][1:v]paletteuse=dither=sierra2_4a:diff_mode=rectangle",
               "-loop", "0", str(target)], target)
     finally:
-        palette.unlink(missing_ok=True)
+        if made:
+            palette.unlink(missing_ok=True)
 
 
 def concat(parts: Sequence[Path], target: Path) -> None:

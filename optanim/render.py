@@ -128,12 +128,14 @@ def write_animation(animator: Animator, n_frames: int, name: str, quality: Quali
             scratch = Path(files.enter_context(tempfile.TemporaryDirectory(dir=folder, prefix=".optanim-")))
             # Each video format as the encoder writes it: the MP4 itself, a lossless MKV for the GIF.
             codecs = {fmt: codec for fmt, codec in (("mp4", "mp4"), ("gif", "mkv")) if fmt in formats}
-            lossless = scratch / "lossless.mkv"
+            lossless, palette = scratch / "lossless.mkv", None
             outputs = {"mp4": partial.get("mp4"), "gif": lossless}
             count = min(n_frames, workers)
             if count == 1:
-                frame = _draw_frames(animator, progress(range(n_frames), n_frames, name), quality.fps,
-                                     {codecs[fmt]: outputs[fmt] for fmt in codecs})
+                sinks = {codecs[fmt]: outputs[fmt] for fmt in codecs}
+                if "gif" in formats:
+                    sinks["palette"] = palette = scratch / "palette.png"
+                frame = _draw_frames(animator, progress(range(n_frames), n_frames, name), quality.fps, sinks)
             else:
                 chunks = [range(int(c[0]), int(c[-1]) + 1) for c in np.array_split(np.arange(n_frames), count)]
                 parts = [{codecs[fmt]: scratch / f"part{k}.{codecs[fmt]}" for fmt in codecs}
@@ -142,7 +144,7 @@ def write_animation(animator: Animator, n_frames: int, name: str, quality: Quali
                 for fmt, codec in codecs.items():
                     concat([part[codec] for part in parts], outputs[fmt])
             if "gif" in formats:
-                gif_from_video(lossless, partial["gif"], quality.fps)
+                gif_from_video(lossless, partial["gif"], quality.fps, palette)
         if "png" in formats:
             iio.imwrite(partial["png"], (frame if frame is not None else animator.frame(last))[..., :3],
                         extension=".png")

@@ -52,6 +52,10 @@ def test_every_view_renders_mp4_gif_png_at_low_quality(tmp_path):
     gif = Image.open(folder / "contour.gif")
     assert gif.info.get("loop") == 0              # loops forever
     assert gif.n_frames == n_frames and gif.size == (854, 480)
+    # the palette keeps the colours: the GIF's last frame is the PNG still, up to quantisation
+    gif.seek(n_frames - 1)
+    still = np.asarray(Image.open(folder / "contour.png").convert("RGB"), dtype=int)
+    assert np.abs(np.asarray(gif.convert("RGB"), dtype=int) - still).mean() < 1.0
     assert Image.open(folder / "fit.png").size == (854, 480)
     assert not [p for p in folder.iterdir() if "partial" in p.name or p.name.startswith(".")]
 
