@@ -14,8 +14,8 @@ from .base import View, head_marker
 CONTOUR_FILL = LinearSegmentedColormap.from_list("optanim-hills", ["#ffffff", "#b8b8b8"])
 
 
-def _divergence_cross(ax: Axes, colour: str, size: float):
-    cross, = ax.plot([], [], marker="X", color=colour, markersize=size * 1.4, mec="white", mew=1.2,
+def _divergence_cross(ax: Axes, a: float, b: float, colour: str, size: float):
+    cross, = ax.plot([a], [b], marker="X", color=colour, markersize=size * 1.4, mec="white", mew=1.2,
                      linestyle="none", zorder=6)
     return cross
 
@@ -41,11 +41,12 @@ class ContourView(View):
         ax.set_xlabel("a")
         ax.set_ylabel("b")
         self.lines, self.heads, self.crosses = {}, {}, {}
-        for key, _, colour, marker in self.paths():
+        for key, path, colour, marker in self.paths():
             self.lines[key], = ax.plot([], [], color=colour, lw=2.2, solid_capstyle="round",
                                        solid_joinstyle="round", zorder=3)
             self.heads[key] = head_marker(ax, colour, marker, font_size * 0.75)
-            self.crosses[key] = _divergence_cross(ax, colour, font_size * 0.75)
+            if path.diverged and len(path.a):  # a cross where it diverged, shown once it has
+                self.crosses[key] = _divergence_cross(ax, path.a[-1], path.b[-1], colour, font_size * 0.75)
         self.trails = list(self.lines.values())
         self.artists = [*self.heads.values(), *self.crosses.values()]
 
@@ -59,8 +60,8 @@ class ContourView(View):
         for key, path in self.movie.recording.paths.items():
             s = self.movie.step(key, frame)
             self.heads[key].set_data(path.a[s:s + 1], path.b[s:s + 1])
-            gone = path.diverged and shown >= path.diverged_at and len(path.a) > 0
-            self.crosses[key].set_data(path.a[-1:] if gone else [], path.b[-1:] if gone else [])
+        for key, cross in self.crosses.items():
+            cross.set_visible(shown >= self.movie.recording.paths[key].diverged_at)
 
 
 def _log_limits(*arrays: np.ndarray) -> tuple[float, float]:
