@@ -7,8 +7,8 @@ from .initialisation import InitRecording, InitScene, record_init
 from .landscape import Landscape, landscape
 from .record import record
 from .render import render, render_init
-from .recording import Path, Recording
+from .recording import Recording, Trajectory
 from .scene import Scene, load_scene
 
-__all__ = ["OptanimError", "InitRecording", "InitScene", "Landscape", "Path", "Recording", "Scene",
+__all__ = ["OptanimError", "InitRecording", "InitScene", "Landscape", "Trajectory", "Recording", "Scene",
            "landscape", "load_scene", "record", "record_init", "render", "render_init"]

@@ -8,11 +8,27 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from .errors import OptanimError
 
-def _umask() -> int:
+
+def _read_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+#: Read once, at import: os.umask can only be read by setting it, which races with other threads.
+UMASK = _read_umask()
+
+
+def ensure_writable(folder: Path, what: str = "--out") -> None:
+    """Create the folder and prove a file can be made in it, before any long work."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise OptanimError(f"{what}: cannot write to {folder}: {error.strerror}") from None
 
 
 @contextlib.contextmanager
@@ -30,7 +46,7 @@ def atomic_target(target: Path) -> Iterator[Path]:
     partial = Path(name)
     try:
         yield partial
-        os.chmod(partial, 0o666 & ~_umask())  # mkstemp makes 0600; a video is for sharing
+        os.chmod(partial, 0o666 & ~UMASK)  # mkstemp makes 0600; a video is for sharing
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)

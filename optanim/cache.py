@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import warnings
 from pathlib import Path
 from typing import Any, Callable
 
 import torch
 
 from .atomic import atomic_target
-from .errors import OptanimError
 from .model import make_data
 from .recording import Recording, load_npz, save_npz
 from .scene import Scene
@@ -52,7 +52,7 @@ def recording_key(scene: Scene) -> str:
         "format": FORMAT, "torch": torch.__version__, "device": scene.device, "seed": scene.seed,
         "init": list(scene.init), "epochs": scene.epochs, "lr": scene.lr, "batch_size": scene.batch_size,
         "weight_decay": scene.weight_decay, "momentum": scene.momentum,
-        "optimizers": _fingerprint(scene.optimizer_kwargs), "scheduler": scene.scheduler,
+        "optimizers": _fingerprint(list(scene.optimizer_kwargs.items())), "scheduler": scene.scheduler,
         "scheduler_kwargs": _fingerprint(scene.scheduler_kwargs), "order": scene.scheduler_order,
         "lr_factors": scene.lr_factors, "window": [list(scene.a_range), list(scene.b_range)],
         "model": [_fingerprint(scene.model), _probe(scene.model)],
@@ -74,6 +74,7 @@ def cached_record(scene: Scene, cache_dir: Path | None, record: Callable[[Scene]
     try:
         with atomic_target(target) as partial:
             save_npz(recording, partial)
-    except OSError as error:
-        raise OptanimError(f"cache: cannot write {target}: {error.strerror}") from None
+    except OSError as error:  # the recording is good: say so, and go on without caching it
+        warnings.warn(f"cache: cannot write {target}: {error.strerror}; continuing without the cache",
+                      stacklevel=2)
     return recording

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
-import tempfile
+import warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -39,7 +40,7 @@ def parser() -> argparse.ArgumentParser:
                              help=f"{preset.name} quality: {preset.width}x{preset.height} {preset.fps} fps"
                                   + (" (default)" if key == DEFAULT_QUALITY else ""))
     quality.add_argument("--quality", choices=list(QUALITIES), help="the same, by letter")
-    p.add_argument("--views", type=_split, default=list(ALL_VIEWS), metavar="V,V",
+    p.add_argument("--views", type=_split, metavar="V,V",
                    help=f"views to render (default: all): {', '.join(ALL_VIEWS)}")
     p.add_argument("--format", type=_split, default=["mp4"], metavar="F,F", dest="formats",
                    help=f"output formats (default: mp4): {FORMAT_HELP}")
@@ -85,6 +86,8 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     from .initialisation import InitScene
     from .render import FORMATS, check_choices, export_recording, get_recording, render, render_init
+    from .atomic import ensure_writable
+    from .record import resolve_device
     from .scene import load_scene, warnings_for
 
     quality = args.quality or DEFAULT_QUALITY
@@ -100,31 +103,31 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"optanim: warning: {path}: {warning}", file=sys.stderr)
         scenes.append((path, scene))
     # Option errors before any work: a typo must not cost a long recording.
-    check_choices(args.views, ALL_VIEWS, "views")
+    views = check_choices(args.views or ALL_VIEWS, ALL_VIEWS, "views")
     check_choices(args.formats, FORMATS, "format")
+    for path, scene in scenes:
+        try:
+            resolve_device(scene.device)
+        except OptanimError as error:
+            raise OptanimError(f"{path}: {error}") from None
+        given = [flag for flag, on in (("--views", args.views), ("--export", args.export),
+                                       ("--record-only", args.record_only)) if on]
+        if isinstance(scene, InitScene) and given:
+            raise OptanimError(f"{path}: {', '.join(given)} do not apply to an initialisation scene "
+                               "(it renders one view, init, and trains no optimizer)")
     if args.check:
         for path, _ in scenes:
             print(f"{path}: ok")
         return 0
-    from .record import resolve_device
-
-    try:  # before any training: an unwritable --out must not cost a recording
-        args.out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=args.out):
-            pass
-    except OSError as error:
-        raise OptanimError(f"--out: cannot write to {args.out}: {error.strerror}") from None
+    ensure_writable(args.out)  # before any training: an unwritable --out must not cost a recording
     for path, scene in scenes:
         try:
-            resolve_device(scene.device)
             recording = None if isinstance(scene, InitScene) else get_recording(
                 scene, None if args.no_cache else args.out / ".cache")
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
         if recording is None:  # an InitScene trains nothing: no recording to cache, report or export
-            if not args.record_only:
-                _print_sizes(render_init(scene, quality, args.formats, args.out,
-                                         progress=_progress_bar(args.quiet)))
+            _print_sizes(render_init(scene, quality, args.formats, args.out, progress=_progress_bar(args.quiet)))
             continue
         if not args.quiet:
             print(report(scene.name, recording))
@@ -135,7 +138,7 @@ def run(argv: Sequence[str] | None = None) -> int:
                 for written in export_recording(recording, folder):
                     print(written)
             continue
-        _print_sizes(render(scene, args.views, quality, args.formats, args.out,
+        _print_sizes(render(scene, views, quality, args.formats, args.out,
                             export=args.export, recording=recording,
                             progress=_progress_bar(args.quiet)))
     return 0
@@ -147,7 +150,17 @@ def _print_sizes(written: Sequence[Path]) -> None:
         print(f"{path}  ({size / 1e6:.2f} MB)" if size >= 1e5 else f"{path}  ({size / 1e3:.0f} kB)")
 
 
+def _interrupt(signum: int, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # Warnings (an unwritable cache, say) as one line, like every other message.
+    warnings.formatwarning = lambda message, *args, **kwargs: f"optanim: warning: {message}\n"
+    # A kill or a closed terminal cleans up like Ctrl-C: no temporaries, earlier files kept.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     try:
         return run(argv)
     except OptanimError as error:

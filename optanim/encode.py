@@ -27,7 +27,7 @@ def ffmpeg_exe() -> str:
 
 def _run(args: Sequence[str], what: Path) -> None:
     result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args],
-                            stdin=subprocess.DEVNULL, capture_output=True, text=True)
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, start_new_session=True)
     if result.returncode != 0:
         raise OptanimError(f"{what}: ffmpeg failed (exit {result.returncode}): {_last_line(result.stderr)}")
 
@@ -67,7 +67,10 @@ class FFmpegPipe:
             [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
              "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}", "-r", str(self.fps),
              "-i", "pipe:", *CODECS[self.codec], str(self.target)],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr)
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr,
+            # Its own session: Ctrl-C at a terminal reaches optanim alone, which stops the encoder
+            # and cleans up, instead of ffmpeg dying first and being reported as a failure.
+            start_new_session=True)
         return self
 
     def write(self, frame: np.ndarray) -> None:

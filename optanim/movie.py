@@ -54,7 +54,7 @@ def describe(scene: Scene) -> str:
     elif all(f == factors[0] for f in factors):
         schedule = f"lr {scene.lr * factors[0]:g}"
     else:
-        ratio = factors[2] / factors[1] if factors[1] else 0.0
+        ratio = factors[2] / factors[1] if len(factors) > 2 and factors[1] else 0.0
         geometric = factors[1] and all(np.isclose(f1, f0 * ratio) for f0, f1 in zip(factors, factors[1:]))
         schedule = f"lr {scene.lr:g} × {ratio:g}^epoch" if geometric else f"lr {scene.lr:g} × λ(epoch)"
     return (f"{schedule} · batch {scene.batch_size} · weight decay {scene.weight_decay:g} · "
@@ -80,7 +80,8 @@ def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timelin
             true_curve = scene.model(x, *(torch.tensor(float(v)) for v in scene.true_params)).numpy()
     return Movie(title=scene.title or scene.name, subtitle=describe(scene), recording=recording,
                  landscape=landscape, timeline=timeline, init=tuple(scene.init),
-                 true_params=tuple(scene.true_params) if scene.true_params else None,
+                 # With the user's own data the notebook's true parameters mean nothing: no star.
+                 true_params=tuple(scene.true_params) if scene.true_params and scene.data is None else None,
                  fit_x=fit_x, fits=fits, true_curve=true_curve,
                  camera=Camera(scene.azimuth_start, scene.azimuth_turn, scene.elevation),
                  surface_cmap=scene.surface_cmap)

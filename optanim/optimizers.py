@@ -25,12 +25,16 @@ LABELS = {
 
 def _classes(module: Any, base: type) -> dict[str, type]:
     return {name.lower(): obj for name, obj in vars(module).items()
-            if isinstance(obj, type) and issubclass(obj, base) and obj is not base}
+            if isinstance(obj, type) and issubclass(obj, base) and obj is not base and not name.startswith("_")}
 
 
-OPTIMIZER_CLASSES = _classes(torch.optim, torch.optim.Optimizer)
+# LBFGS needs a closure, SparseAdam sparse gradients, ReduceLROnPlateau a metric to step on, and
+# the wrapping schedulers other schedulers: none fits a loop that calls step() once per epoch.
+_UNFIT = {"lbfgs", "sparseadam", "reducelronplateau", "sequentiallr", "chainedscheduler"}
+OPTIMIZER_CLASSES = {k: v for k, v in _classes(torch.optim, torch.optim.Optimizer).items() if k not in _UNFIT}
 OPTIMIZER_CLASSES["sgdm"] = torch.optim.SGD
-SCHEDULER_CLASSES = _classes(torch.optim.lr_scheduler, torch.optim.lr_scheduler.LRScheduler)
+SCHEDULER_CLASSES = {k: v for k, v in _classes(torch.optim.lr_scheduler, torch.optim.lr_scheduler.LRScheduler).items()
+                     if k not in _UNFIT}
 
 
 def label(key: str) -> str:

@@ -11,7 +11,7 @@ from .errors import OptanimError
 from .landscape import full_data_loss
 from .model import batch_order, make_data
 from .optimizers import label, make_optimizer, make_scheduler
-from .recording import Path, Recording
+from .recording import Recording, Trajectory
 from .scene import Scene
 
 
@@ -92,7 +92,7 @@ def record(scene: Scene) -> Recording:
         a, b = ab[:, k, 0], ab[:, k, 1]
         stop, why = _divergence(scene, a, b, losses[:, k], full[:, k])
         end = n_steps if stop is None else stop
-        paths[key] = Path(key=key, label=label(key), a=a[:end].copy(), b=b[:end].copy(),
+        paths[key] = Trajectory(key=key, label=label(key), a=a[:end].copy(), b=b[:end].copy(),
                           loss=losses[:end, k].copy(), full_loss=full[:end, k].copy(),
                           lr=lr[k, :end].copy(), diverged_at=stop, diverged_why=why)
     return Recording(x=x_cpu.numpy(), y=y_cpu.numpy(), order=order.numpy(),

@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from pathlib import Path as FilePath
+from pathlib import Path
 
 import numpy as np
 
 
 @dataclass(frozen=True)
-class Path:
+class Trajectory:
     """One optimizer's run. a[i], b[i] are the parameters before step i; loss[i] the mini-batch
     loss there; full_loss[i] the loss over all data there; lr[i] the learning rate step i used.
 
@@ -40,7 +40,7 @@ class Recording:
     y: np.ndarray
     order: np.ndarray           # epochs × n_samples: each epoch's shuffled indices
     batch_size: int
-    paths: dict[str, Path] = field(default_factory=dict)
+    paths: dict[str, Trajectory] = field(default_factory=dict)
 
     @property
     def epochs(self) -> int:
@@ -63,7 +63,7 @@ class Recording:
 _PATH_ARRAYS = ("a", "b", "loss", "full_loss", "lr")
 
 
-def save_npz(recording: Recording, target: FilePath | io.BufferedIOBase) -> None:
+def save_npz(recording: Recording, target: Path | io.BufferedIOBase) -> None:
     """Everything in one .npz, readable with numpy.load alone."""
     arrays = {"x": recording.x, "y": recording.y, "order": recording.order,
               "batch_size": np.array(recording.batch_size),
@@ -78,20 +78,20 @@ def save_npz(recording: Recording, target: FilePath | io.BufferedIOBase) -> None
     np.savez(target, **arrays)
 
 
-def load_npz(source: FilePath | io.BufferedIOBase) -> Recording:
+def load_npz(source: Path | io.BufferedIOBase) -> Recording:
     with np.load(source, allow_pickle=False) as data:
         paths = {}
         for key, label, stop, why in zip(data["keys"], data["labels"], data["diverged_at"],
                                          data["diverged_why"]):
             key = str(key)
-            paths[key] = Path(key=key, label=str(label), diverged_at=None if stop < 0 else int(stop),
+            paths[key] = Trajectory(key=key, label=str(label), diverged_at=None if stop < 0 else int(stop),
                               diverged_why=str(why),
                               **{name: data[f"{key}.{name}"] for name in _PATH_ARRAYS})
         return Recording(x=data["x"], y=data["y"], order=data["order"],
                          batch_size=int(data["batch_size"]), paths=paths)
 
 
-def save_csv(recording: Recording, target: FilePath) -> None:
+def save_csv(recording: Recording, target: Path) -> None:
     """One row per step and optimizer, for a spreadsheet."""
     with open(target, "w", newline="") as handle:
         writer = csv.writer(handle)

@@ -17,7 +17,7 @@ import numpy as np
 
 from .animate import Animator
 from .cache import cached_record
-from .atomic import atomic_target
+from .atomic import atomic_target, ensure_writable
 from .encode import FFmpegPipe, concat, gif_from_video
 from .errors import OptanimError
 from .initialisation import InitRecording, InitScene, record_init
@@ -65,12 +65,7 @@ def output_folder(out: str | Path, name: str, quality: str) -> tuple[Quality, Pa
         raise OptanimError(f"--quality: unknown quality {quality!r}; allowed: {', '.join(QUALITIES)}")
     preset = QUALITIES[quality]
     folder = Path(out) / (name or "scene") / preset.folder
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as error:
-        raise OptanimError(f"--out: cannot write to {folder}: {error.strerror}") from None
+    ensure_writable(folder)
     return preset, folder
 
 

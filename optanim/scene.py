@@ -6,6 +6,7 @@ import difflib
 import math
 import runpy
 import traceback
+import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
@@ -15,7 +16,8 @@ import torch
 
 from .errors import OptanimError
 from .model import sine_cosine
-from .optimizers import NOTEBOOK_OPTIMIZERS, make_optimizer, scheduler_class
+from .optimizers import NOTEBOOK_OPTIMIZERS, make_optimizer, make_scheduler, scheduler_class
+from .timeline import EASINGS
 
 if TYPE_CHECKING:
     from .initialisation import InitScene
@@ -26,7 +28,6 @@ NOTEBOOK_LEVELS = tuple(float(v) for v in np.concatenate((
     np.linspace(1, 2, 5, endpoint=False), np.linspace(2, 4, 5))))
 
 SCHEDULER_ORDERS = ("pytorch", "notebook")
-EASINGS = ("linear", "quadratic", "cubic")
 
 
 def constant_lr(epoch: int) -> float:
@@ -143,7 +144,7 @@ def validate(scene: Scene) -> None:
     if scene.true_params is not None:
         _pair(scene.true_params, "true_params")
     _choice(scene.scheduler_order, "scheduler_order", SCHEDULER_ORDERS)
-    _choice(scene.easing, "easing", EASINGS)
+    _choice(scene.easing, "easing", tuple(EASINGS))
     if not callable(scene.model):
         raise OptanimError("model: must be a function f(x, a, b) of torch tensors")
     _check_model(scene)
@@ -152,8 +153,11 @@ def validate(scene: Scene) -> None:
         raise OptanimError(f"batch_size: {scene.batch_size} is larger than the data ({n_data} samples)")
     _check_optimizers(scene)
     _check_schedule(scene)
-    if not isinstance(scene.contour_levels, (tuple, list)) or len(scene.contour_levels) < 2 or \
-            any(b <= a for a, b in zip(scene.contour_levels, scene.contour_levels[1:])):
+    _check_scheduler_run(scene)
+    levels = scene.contour_levels
+    if not isinstance(levels, (tuple, list)) or len(levels) < 2 or \
+            any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) for v in levels) or \
+            any(b <= a for a, b in zip(levels, levels[1:])):
         raise OptanimError("contour_levels: must be at least two increasing numbers")
     import matplotlib  # the colour map is only a name here; matplotlib owns the list
     if scene.surface_cmap not in matplotlib.colormaps:
@@ -184,10 +188,19 @@ def _check_optimizers(scene: Scene) -> None:
         raise OptanimError(f"optimizers: must be a list of names or a mapping name -> options, got {opts!r}")
     if not isinstance(opts, Mapping) and len(set(opts)) != len(opts):
         raise OptanimError("optimizers: each optimizer may appear once")
+    if isinstance(opts, Mapping) and any(v is not None and not isinstance(v, Mapping) for v in opts.values()):
+        raise OptanimError("optimizers: in a mapping each value is a dict of keyword arguments, "
+                           "e.g. {'adamw': {'betas': (0.8, 0.99)}}")
     for key, extra in scene.optimizer_kwargs.items():
         a, b = (torch.zeros((), requires_grad=True) for _ in range(2))
-        make_optimizer(key, [a, b], lr=scene.lr, weight_decay=scene.weight_decay,
-                       momentum=scene.momentum, extra=extra)
+        optimizer = make_optimizer(key, [a, b], lr=scene.lr, weight_decay=scene.weight_decay,
+                                   momentum=scene.momentum, extra=extra)
+        a.grad, b.grad = torch.ones(()), torch.ones(())
+        try:  # one step on scalars: what recording will ask of it
+            optimizer.step()
+        except Exception as error:
+            raise OptanimError(f"optimizers: {key} cannot train the scalar parameters a and b: "
+                               f"{type(error).__name__}: {error}") from None
 
 
 def _check_schedule(scene: Scene) -> None:
@@ -201,6 +214,21 @@ def _check_schedule(scene: Scene) -> None:
             raise OptanimError(f"lr_lambda: raised {type(error).__name__}: {error} at epoch {epoch}") from None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise OptanimError(f"lr_lambda: must return a finite number, returned {value!r} at epoch {epoch}")
+
+
+def _check_scheduler_run(scene: Scene) -> None:
+    """Build the scheduler on a stand-in optimizer and step it through every epoch, as recording will."""
+    optimizer = torch.optim.SGD([torch.zeros((), requires_grad=True)], lr=scene.lr)
+    scheduler = make_scheduler(scene.scheduler, optimizer, scene.scheduler_kwargs, scene.lr_lambda)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            for _ in range(scene.epochs + 1):
+                optimizer.step()
+                scheduler.step()
+        except Exception as error:
+            raise OptanimError(f"scheduler_kwargs: {scene.scheduler} fails over {scene.epochs} epochs: "
+                               f"{type(error).__name__}: {error}") from None
 
 
 def _check_model(scene: Scene) -> None:

@@ -1,7 +1,8 @@
 """Experiment 1: the notebook's baseline. a=2, b=4.5, 50 epochs, lr 0.01, batch 16, no weight decay.
 
-What a student sees: with the same small learning rate, plain SGD crawls while Adam, RMSprop and
-Adamax race down the valley; SGD + momentum overshoots and oscillates before settling.
+What a student sees: with one small learning rate for all, SGD + momentum, RMSprop and Adam reach
+the true parameters (1.2, 2.5) first, SGD and Adamax follow, and Adagrad stalls halfway (its
+effective rate only ever shrinks).
 """
 from optanim import Scene
 

@@ -1,7 +1,8 @@
 """Experiment 5: a harder start (a=5, b=3), lr 0.1 x 0.9^epoch, weight decay 1e-4, 200 epochs.
 
-What a student sees: from this start the loss surface has several valleys; a large learning rate
-lets some optimizers jump between them while others fall into a local minimum.
+What a student sees: the start lies beyond a ridge from the true minimum; every optimizer falls into
+the local valley near (5.6, 4.2) (SGD + momentum gets furthest, to about (3.9, 4.2)), with a loss
+of about 1 against 0.009 at the true parameters. A good optimizer does not rescue a bad start.
 """
 from optanim import Scene
 

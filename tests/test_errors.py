@@ -68,6 +68,14 @@ BAD_FIELDS = [
     ("scene = Scene(scheduler_order='before')\n", "scheduler_order: 'before' is not allowed; allowed: pytorch, notebook"),
     ("scene = Scene(surface_cmap='jett')\n", "surface_cmap: unknown colour map 'jett'; did you mean"),
     ("scene = Scene(model=lambda x, a, b: float(a) * x)\n", "model: f(x, a, b) raised"),
+    ("scene = Scene(optimizers=['lbfgs'])\n", "optimizers: unknown optimizer 'lbfgs'; allowed:"),
+    ("scene = Scene(optimizers=['muon'])\n", "optimizers: muon"),
+    ("scene = Scene(scheduler='steplr')\n", "scheduler_kwargs: torch.optim.lr_scheduler.StepLR rejects"),
+    ("scene = Scene(scheduler='onecyclelr', scheduler_kwargs={'max_lr': 0.1, 'total_steps': 3})\n",
+     "scheduler_kwargs: onecyclelr fails over 50 epochs"),
+    ("scene = Scene(scheduler='reducelronplateau')\n", "scheduler: unknown scheduler 'reducelronplateau'"),
+    ("scene = Scene(contour_levels=(0, 'a'))\n", "contour_levels: must be at least two increasing numbers"),
+    ("scene = Scene(optimizers={'adam': 5})\n", "optimizers: in a mapping each value is a dict"),
 ]
 
 
@@ -139,8 +147,14 @@ def test_cuda_without_gpu_says_so(tmp_path, capsys):
 
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU")
-    code, err = run_cli(capsys, ROOT / "scenes" / "exp1.py", "--device", "cuda", "--out", tmp_path)
-    assert code == 1 and "no CUDA GPU; use --device cpu" in one_line(err)
+    for extra in ([], ["--check"]):
+        code, err = run_cli(capsys, ROOT / "scenes" / "exp1.py", "--device", "cuda", "--out", tmp_path, *extra)
+        assert code == 1 and "no CUDA GPU; use --device cpu" in one_line(err)
+
+
+def test_options_that_do_not_apply_to_the_init_scene(tmp_path, capsys):
+    code, err = run_cli(capsys, ROOT / "scenes" / "init.py", "--views", "contour", "--check")
+    assert code == 1 and "--views do not apply to an initialisation scene" in one_line(err)
 
 
 def test_unwritable_output_folder(tmp_path, capsys):
@@ -163,6 +177,7 @@ def test_corrupt_cache_is_rebuilt(tmp_path):
 
 def test_cache_key_changes_with_what_changes_the_recording():
     base = tiny_scene()
+    assert recording_key(tiny_scene(optimizers=["adam", "sgd"])) != recording_key(base)  # order shows
     assert recording_key(base) == recording_key(tiny_scene(title="another title", duration=3))
     for change in (dict(lr=0.06), dict(lr_lambda=lambda e: 0.5 ** e), dict(seed=1),
                    dict(optimizers={"sgd": {}, "adam": {"betas": (0.8, 0.9)}}),
@@ -185,19 +200,24 @@ def _cli(*args, **kwargs) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
-def test_sigint_mid_encode_keeps_the_earlier_video_and_no_temporaries(tmp_path):
+@pytest.mark.parametrize("how", ["ctrl-c", "kill"])
+def test_interrupt_mid_encode_keeps_the_earlier_video_and_no_temporaries(tmp_path, how):
     scene = scene_file(tmp_path, "scene = Scene(epochs=2, optimizers=['adam'], duration=30)\n", "long.py")
     out = tmp_path / "out"
     folder = out / "long" / "480p15"
     folder.mkdir(parents=True)
     good = folder / "contour.mp4"
     good.write_bytes(b"an earlier good video")
-    process = _cli(scene, "-ql", "--views", "contour", "--out", out)
+    # Its own process group, as a terminal gives a command: Ctrl-C signals the whole group.
+    process = _cli(scene, "-ql", "--views", "contour", "--out", out, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline and not any("partial" in p.name for p in folder.iterdir()):
         time.sleep(0.05)
     time.sleep(0.5)
-    process.send_signal(signal.SIGINT)
+    if how == "ctrl-c":
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
     assert "interrupted" in one_line(err)

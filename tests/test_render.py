@@ -144,3 +144,19 @@ def test_unknown_view_format_quality_are_clear_errors(tmp_path):
         optanim.render(scene, formats=["avi"], out=tmp_path)
     with pytest.raises(OptanimError, match="quality"):
         optanim.render(scene, quality="x", out=tmp_path)
+
+
+def test_own_data_and_model_render_without_the_notebooks_true_parameters():
+    x = np.linspace(-1, 1, 40)
+    scene = tiny_scene(model=lambda x, a, b: a * x + b, data=(x, 0.5 * x - 0.2), init=(2.0, 1.0),
+                       optimizers=["adam"], epochs=1)
+    quality = QUALITIES["l"]
+    movie = build_movie(scene, optanim.record(scene), quality)
+    assert movie.true_params is None and movie.true_curve is None
+    fig, views = compose("dashboard", movie, quality)
+    frame = Animator(fig, views).frame(movie.timeline.n_frames - 1)
+    assert frame.shape == (480, 854, 4)
+    from matplotlib.text import Text
+
+    texts = [t.get_text() for t in fig.findobj(Text)]
+    assert not [t for t in texts if t.startswith("true (")]

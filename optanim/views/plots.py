@@ -30,12 +30,13 @@ class ContourView(View):
         levels = list(land.levels)
         ax.contourf(land.a, land.b, land.loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
         lines = ax.contour(land.a, land.b, land.loss, levels=levels, colors="#7a7a7a", linewidths=0.7)
-        ax.clabel(lines, lines.levels[1::2], inline=True, fontsize=font_size * 0.6, fmt="%g")
+        ax.clabel(lines, lines.levels[1::2], inline=True, fontsize=font_size * 0.7, fmt="%g")
+        # Drawn with the moving artists, so the paths growing beneath never cover them.
+        self.landmarks = [ax.plot(*movie.init, marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
+                                  markersize=font_size * 0.9, zorder=5)[0]]
         if movie.true_params:
-            ax.plot(*movie.true_params, marker="*", color=style.TRUE_COLOUR, markersize=font_size * 1.3,
-                    zorder=5)
-        ax.plot(*movie.init, marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
-                markersize=font_size * 0.9, zorder=5)
+            self.landmarks.append(ax.plot(*movie.true_params, marker="*", color=style.TRUE_COLOUR,
+                                          markersize=font_size * 1.3, zorder=5)[0])
         ax.set_xlim(*land.a[[0, -1]])
         ax.set_ylim(*land.b[[0, -1]])
         ax.set_xlabel("a")
@@ -48,7 +49,7 @@ class ContourView(View):
             if path.diverged and len(path.a):  # a cross where it diverged, shown once it has
                 self.crosses[key] = _divergence_cross(ax, path.a[-1], path.b[-1], colour, font_size * 0.75)
         self.trails = list(self.lines.values())
-        self.artists = [*self.heads.values(), *self.crosses.values()]
+        self.artists = [*self.heads.values(), *self.crosses.values(), *self.landmarks]
 
     def grow(self, since: int, frame: int) -> None:
         for key, path in self.movie.recording.paths.items():
@@ -138,9 +139,13 @@ class FitView(View):
 
     def update(self, frame: int) -> None:
         rec = self.movie.recording
+        shown = int(self.movie.timeline.steps[frame])
         for key, curve in self.curves.items():
             curve.set_ydata(self.movie.fits[key][frame])
-        index = rec.batch(int(self.movie.timeline.steps[frame]))
+            path = rec.paths[key]
+            # A diverged optimizer's last fit fades: it no longer trains, the others do.
+            curve.set_alpha(0.25 if path.diverged and shown >= path.diverged_at else 1.0)
+        index = rec.batch(shown)
         self.batch.set_offsets(np.column_stack([rec.x[index], rec.y[index]]))
 
 

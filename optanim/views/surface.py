@@ -103,7 +103,7 @@ class SurfaceView(View):
         ax.set_zlim(float(z.min()), top)
         ax.set_xlabel("a", labelpad=-2)
         ax.set_ylabel("b", labelpad=-2)
-        ax.set_zlabel("loss", labelpad=-2)
+        ax.set_zlabel("loss", labelpad=4)
         ax.tick_params(labelsize=font_size * 0.7, pad=0)
         # A few ticks and no grid: the 3D axes' ticks and grid were a third of each frame's cost.
         for axis, ticks in ((ax.xaxis, 5), (ax.yaxis, 5), (ax.zaxis, 3)):
