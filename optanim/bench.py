@@ -233,10 +233,10 @@ def encode_only(frames: Sequence[np.ndarray], quality, target: Path) -> None:
 
 
 def bench_video(plan: Plan, repeat: int, view: str, number: int, target_ratio: float,
-                with_encoder: bool) -> list[Row]:
+                with_encoder: bool, quality_key: str = "m", seconds: float | None = None) -> list[Row]:
     from .render import render_view
 
-    movie, quality = _movie(plan, plan.video_seconds, "m")
+    movie, quality = _movie(plan, seconds or plan.video_seconds, quality_key)
     n = movie.timeline.n_frames
     what = f"{number} {view} video {n} frames {quality.width}x{quality.height}"
     with tempfile.TemporaryDirectory() as folder:
@@ -333,6 +333,9 @@ def rows(plan: Plan, repeat: int) -> list[Row]:
     return [bench_recording(plan, repeat), *bench_landscape(plan, repeat),
             *bench_video(plan, repeat, "contour", 3, 6.0, with_encoder=True),
             *bench_video(plan, repeat, "surface", 4, 1.6, with_encoder=False),
+            # 1080p60 for 2 s: the same 120-odd frames a 1080p surface render draws per 2 s of video.
+            *bench_video(plan, repeat, "surface", 4, 1.6, with_encoder=False, quality_key="h",
+                         seconds=min(plan.video_seconds, 2.0)),
             bench_gif(plan, repeat), bench_job(plan), bench_memory(plan)]
 
 

@@ -1,4 +1,4 @@
-"""Frames to files: raw RGBA frames piped into ffmpeg, written to a temporary name, renamed when done."""
+"""Frames to files: raw RGBA frames piped into ffmpeg, GIF palette passes, parts joined without re-encoding."""
 
 from __future__ import annotations
 
@@ -57,7 +57,6 @@ class FFmpegPipe:
         self.target, self.size, self.fps, self.codec = target, (width, height), fps, codec
         self._process: subprocess.Popen | None = None
         self._stderr: IO[bytes] | None = None
-        self.frames = 0
 
     def __enter__(self) -> FFmpegPipe:
         width, height = self.size
@@ -82,7 +81,6 @@ class FFmpegPipe:
             self._process.wait()
             raise OptanimError(f"{self.target}: the encoder stopped (exit {self._process.returncode}): "
                                f"{self._error_text()}") from None
-        self.frames += 1
 
     def _error_text(self) -> str:
         self._stderr.seek(0)

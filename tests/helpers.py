@@ -27,3 +27,13 @@ def pixel_of(ax, x: float, y: float, height: int) -> tuple[int, int]:
     """(row, column) in the frame buffer of data point (x, y) of axes `ax`."""
     px, py = ax.transData.transform((x, y))
     return int(round(height - py)), int(round(px))
+
+
+def use_failing_ffmpeg(folder, monkeypatch) -> None:
+    """Put an ffmpeg that fails like a full disk in the encoder's place."""
+    import stat
+
+    fake = folder / "ffmpeg"
+    fake.write_text("#!/bin/sh\ncat >/dev/null\necho 'No space left on device' >&2\nexit 1\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("OPTANIM_FFMPEG", str(fake))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 
 import numpy as np
 import pytest
@@ -14,7 +13,7 @@ from optanim.errors import OptanimError
 from optanim.quality import QUALITIES
 from optanim.render import build_movie, render_view
 
-from helpers import decode, tiny_scene
+from helpers import decode, tiny_scene, use_failing_ffmpeg
 
 QUALITY = QUALITIES["l"]
 
@@ -54,10 +53,7 @@ def test_parallel_surface_matches_serial(movie, tmp_path):
 def test_parallel_failure_keeps_the_earlier_video_and_leaves_nothing(movie, tmp_path, monkeypatch):
     good = render_view(movie, "surface", QUALITY, ["mp4"], tmp_path, workers=2)[0]
     before = good.read_bytes()
-    fake = tmp_path / "ffmpeg"
-    fake.write_text("#!/bin/sh\ncat >/dev/null\necho 'No space left on device' >&2\nexit 1\n")
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("OPTANIM_FFMPEG", str(fake))
+    use_failing_ffmpeg(tmp_path, monkeypatch)
     with pytest.raises(OptanimError, match="No space left on device"):
         render_view(movie, "surface", QUALITY, ["mp4", "gif"], tmp_path, workers=2)
     assert good.read_bytes() == before

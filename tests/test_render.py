@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 
 import numpy as np
 import pytest
@@ -18,7 +17,7 @@ from optanim.render import build_movie
 from optanim.timeline import timeline
 from optanim.views import compose
 
-from helpers import decode, pixel_of, tiny_scene
+from helpers import decode, pixel_of, tiny_scene, use_failing_ffmpeg
 
 
 def test_timeline_gives_early_steps_more_frames_and_holds_the_last():
@@ -126,10 +125,7 @@ def test_failing_encoder_keeps_the_earlier_video_and_leaves_no_partial_file(tmp_
     scene = tiny_scene()
     good = optanim.render(scene, views=["lr"], quality="l", out=tmp_path)[0]
     before = good.read_bytes()
-    fake = tmp_path / "ffmpeg"
-    fake.write_text("#!/bin/sh\ncat >/dev/null\necho 'No space left on device' >&2\nexit 1\n")
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("OPTANIM_FFMPEG", str(fake))
+    use_failing_ffmpeg(tmp_path, monkeypatch)
     with pytest.raises(OptanimError, match="No space left on device"):
         optanim.render(scene, views=["lr"], quality="l", out=tmp_path)
     assert good.read_bytes() == before
