@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .errors import OptanimError
 from .quality import DEFAULT_QUALITY, QUALITIES
-from .recording import Recording
+from .recording import Recording, export_recording
 from .views import ALL_VIEWS
 
 FORMAT_HELP = "mp4, gif, png (last frame as a still), pdf, svg (vector stills)"
@@ -84,10 +84,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from dataclasses import replace
 
-    from .initialisation import InitScene
-    from .render import FORMATS, check_choices, export_recording, get_recording, render, render_init
     from .atomic import ensure_writable
+    from .initialisation import InitScene
     from .record import resolve_device
+    from .render import FORMATS, check_choices, get_recording, render, render_init
     from .scene import load_scene, warnings_for
 
     quality = args.quality or DEFAULT_QUALITY

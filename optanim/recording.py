@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_target
+
 
 @dataclass(frozen=True)
 class Trajectory:
@@ -100,3 +102,12 @@ def save_csv(recording: Recording, target: Path) -> None:
             for step in range(len(path.a)):
                 writer.writerow([key, step, step // recording.steps_per_epoch + 1,
                                  *(repr(float(getattr(path, n)[step])) for n in _PATH_ARRAYS)])
+
+
+def export_recording(recording: Recording, folder: Path) -> list[Path]:
+    """recording.npz and recording.csv in the folder, each written whole or not at all."""
+    targets = [folder / "recording.npz", folder / "recording.csv"]
+    for target, save in zip(targets, (save_npz, save_csv)):
+        with atomic_target(target) as partial:
+            save(recording, partial)
+    return targets

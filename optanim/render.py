@@ -25,7 +25,7 @@ from .landscape import landscape
 from .movie import Movie, make_movie
 from .quality import DEFAULT_QUALITY, QUALITIES, Quality
 from .record import record
-from .recording import Recording, save_csv, save_npz
+from .recording import Recording, export_recording
 from .scene import Scene
 from .timeline import timeline
 from .views import ALL_VIEWS, compose
@@ -86,14 +86,6 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
     for view in views:
         written += render_view(movie, view, preset, formats, folder, progress)
     return written
-
-
-def export_recording(recording: Recording, folder: Path) -> list[Path]:
-    targets = [folder / "recording.npz", folder / "recording.csv"]
-    for target, save in zip(targets, (save_npz, save_csv)):
-        with atomic_target(target) as partial:
-            save(recording, partial)
-    return targets
 
 
 def render_view(movie: Movie, view: str, quality: Quality, formats: Sequence[str], folder: Path,

@@ -53,6 +53,8 @@ def compose(view: str, movie: Movie, quality: Quality) -> tuple[Figure, list[Vie
                 for axis in (ax.xaxis, ax.yaxis, getattr(ax, "zaxis", ax.yaxis)):
                     axis.label.set_size(size)
                 views.append(VIEWS[name](ax, movie, font_size=size))
+                if three_d:  # its title says loss; the z label would run into the fit panel
+                    ax.set_zlabel("")
                 ax.set_title(VIEWS[name].title, fontsize=size, loc="left")
             views.append(ReadoutView(fig.add_axes([0.70, 0.05, 0.29, 0.36]), movie, font_size=size))
             return fig, views

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.ticker import MaxNLocator
 
 from .. import style
 from ..movie import Movie
@@ -128,6 +129,7 @@ class FitView(View):
         span = rec.y.max() - rec.y.min()
         ax.set_ylim(rec.y.min() - 0.15 * span, rec.y.max() + 0.15 * span)
         ax.set_xlim(rec.x.min(), rec.x.max())
+        ax.xaxis.set_major_locator(MaxNLocator(5))  # long tick labels collide in the dashboard
         ax.set_xlabel("x")
         ax.set_ylabel("y")
         self.batch = ax.scatter([], [], s=font_size * 3.2, facecolor="none", edgecolor="#111111",
