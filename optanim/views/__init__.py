@@ -44,7 +44,7 @@ def compose(view: str, movie: Movie, quality: Quality) -> tuple[Figure, list[Vie
             cells = {  # [left, bottom, width, height] in figure fractions
                 "contour": [0.05, 0.49, 0.27, 0.35], "surface": [0.34, 0.47, 0.31, 0.37],
                 "fit": [0.70, 0.49, 0.28, 0.35], "loss": [0.05, 0.07, 0.27, 0.31],
-                "lr": [0.38, 0.07, 0.27, 0.31]}
+                "lr": [0.40, 0.07, 0.25, 0.31]}
             views: list[View] = []
             for name, rect in cells.items():
                 three_d = getattr(VIEWS[name], "three_d", False)
