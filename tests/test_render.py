@@ -156,3 +156,16 @@ def test_own_data_and_model_render_without_the_notebooks_true_parameters():
 
     texts = [t.get_text() for t in fig.findobj(Text)]
     assert not [t for t in texts if t.startswith("true (")]
+
+
+def test_a_model_that_overflows_diverges_at_step_0_and_every_view_still_draws():
+    x = np.linspace(-1, 1, 40)
+    scene = tiny_scene(model=lambda x, a, b: (a * 1e20) * (a * 1e20) * x + b, data=(x, x), init=(2.0, 1.0),
+                       epochs=1, duration=0.4, hold=0.0)
+    recording = optanim.record(scene)
+    assert all(p.diverged_at == 0 and len(p.a) == 0 for p in recording.paths.values())
+    quality = QUALITIES["l"]
+    movie = build_movie(scene, recording, quality)
+    for view in ("contour", "surface", "loss", "fit", "lr", "dashboard"):
+        fig, views = compose(view, movie, quality)
+        assert Animator(fig, views).frame(movie.timeline.n_frames - 1).shape == (480, 854, 4)

@@ -29,8 +29,9 @@ class ContourView(View):
         super().__init__(ax, movie)
         land = movie.landscape
         levels = list(land.levels)
-        ax.contourf(land.a, land.b, land.loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
-        lines = ax.contour(land.a, land.b, land.loss, levels=levels, colors="#7a7a7a", linewidths=0.7)
+        loss = np.ma.masked_invalid(land.loss)  # where the model overflows: left blank
+        ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
+        lines = ax.contour(land.a, land.b, loss, levels=levels, colors="#7a7a7a", linewidths=0.7)
         ax.clabel(lines, lines.levels[1::2], inline=True, fontsize=font_size * 0.7, fmt="%g")
         # Drawn with the moving artists, so the paths growing beneath never cover them.
         self.landmarks = [ax.plot(*movie.init, marker="o", mfc="none", mec=style.START_COLOUR, mew=2,

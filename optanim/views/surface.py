@@ -29,7 +29,8 @@ RAY_SAMPLES = 96
 
 def clip_level(loss: np.ndarray) -> float:
     """Clip the surface at the 95th percentile: one steep cliff must not flatten all the rest."""
-    return float(np.quantile(loss[np.isfinite(loss)], 0.95))
+    finite = loss[np.isfinite(loss)]
+    return float(np.quantile(finite, 0.95)) if len(finite) else 1.0
 
 
 class HeightField:
@@ -87,7 +88,8 @@ class SurfaceView(View):
         super().__init__(ax, movie)
         land = movie.landscape
         top = clip_level(land.loss)
-        z = np.minimum(land.loss, top)
+        # NaN/inf (a model that overflows somewhere in the window) stand at the clip level.
+        z = np.minimum(np.nan_to_num(land.loss, nan=top, posinf=top), top)
         self.field = HeightField(land.a, land.b, z)
         self.lift = 0.01 * self.field.span[2]
         grid_a, grid_b = np.meshgrid(land.a, land.b)
@@ -100,7 +102,7 @@ class SurfaceView(View):
                         rasterized=True)  # vector stills stay small: the surface is an image in them
         ax.set_xlim(*land.a[[0, -1]])
         ax.set_ylim(*land.b[[0, -1]])
-        ax.set_zlim(float(z.min()), top)
+        ax.set_zlim(float(z.min()), max(top, float(z.min()) + 1e-6))  # a flat surface too
         ax.set_xlabel("a", labelpad=-2)
         ax.set_ylabel("b", labelpad=-2)
         ax.set_zlabel("loss", labelpad=4)
