@@ -42,7 +42,8 @@ class Movie:
     surface_cmap: str
 
     def step(self, key: str, frame: int) -> int:
-        """The step an optimizer shows at this frame: a diverged one stays at its last good step."""
+        """The step an optimizer shows at this frame: a diverged one stays at its last good step
+        (-1 for a path that diverged at step 0, so that slices [s:s + 1] are empty)."""
         return min(int(self.timeline.steps[frame]), len(self.recording.paths[key].a) - 1)
 
 

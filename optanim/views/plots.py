@@ -110,7 +110,7 @@ class LossView(View):
     def update(self, frame: int) -> None:
         for key, path in self.movie.recording.paths.items():
             s = self.movie.step(key, frame)
-            self.heads[key].set_data([s] if s >= 0 else [], path.full_loss[s:s + 1] if s >= 0 else [])
+            self.heads[key].set_data(np.arange(len(path.a))[s:s + 1], path.full_loss[s:s + 1])
         shown = self.movie.timeline.steps[frame]
         self.cursor.set_xdata([shown, shown])
 
@@ -193,6 +193,6 @@ class LearningRateView(View):
         per_epoch = self.movie.recording.steps_per_epoch
         for key, path in self.movie.recording.paths.items():
             s = self.movie.step(key, frame)
-            self.heads[key].set_data([s / per_epoch], path.lr[s:s + 1])
+            self.heads[key].set_data(np.arange(len(path.lr))[s:s + 1] / per_epoch, path.lr[s:s + 1])
         shown = self.movie.timeline.steps[frame] / per_epoch
         self.playhead.set_xdata([shown, shown])

@@ -137,7 +137,7 @@ class SurfaceView(View):
         self.ax.view_init(elev=elevation, azim=azimuth)
         for key, (every, points) in self.points.items():
             s = movie.step(key, frame)
-            shown = np.concatenate([points[:s + 1:every], points[s:s + 1]]) if s >= 0 else points[:0]
+            shown = np.concatenate([points[:s + 1:every], points[s:s + 1]])  # empty for an empty path
             hidden = self.field.hidden(shown, elevation, azimuth)
             drawn = np.where(hidden[:, None], np.nan, shown)
             self.lines[key].set_data_3d(*drawn.T)
