@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from .data.landscape import Landscape, landscape
+from .data.recording import Recording, Trajectory
 from .errors import OptanimError
-from .initialisation import InitRecording, InitScene, record_init
-from .landscape import Landscape, landscape
-from .record import record
+from .lessons.init.recorder import InitRecording, record_init
+from .lessons.init.scene import InitScene
 from .render import render, render_init
-from .recording import Recording, Trajectory
-from .scene import Scene, load_scene
+from .spec.load import load_scene
+from .spec.runs import Run
+from .spec.scene import Scene
+from .training.recorder import record
 
-__all__ = ["OptanimError", "InitRecording", "InitScene", "Landscape", "Trajectory", "Recording", "Scene",
+__all__ = ["OptanimError", "InitRecording", "InitScene", "Landscape", "Trajectory", "Recording", "Run", "Scene",
            "landscape", "load_scene", "record", "record_init", "render", "render_init"]

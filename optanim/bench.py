@@ -69,7 +69,7 @@ def _verdict(ok: bool) -> str:
 
 
 def _scene(plan: Plan, **changes):
-    from .scene import load_scene
+    from .spec.load import load_scene
 
     return replace(load_scene(SCENES / "exp5.py"), epochs=plan.epochs, **changes)
 
@@ -94,19 +94,19 @@ def notebook_train(scene) -> dict[str, tuple[list[float], list[float], list[floa
     float() of a, b and the loss at every step."""
     import torch
 
-    from .model import batch_order, make_data
-    from .optimizers import make_optimizer, make_scheduler
+    from .spec.datafit import batch_order, make_data
+    from .training.optimizers import make_optimizer, make_scheduler
 
     X, y = make_data(scene)
     order = batch_order(scene, len(X))
     criterion = torch.nn.MSELoss()
     lists = {}
-    for name, extra in scene.optimizer_kwargs.items():
+    for run in scene.runs:
         dataloader = torch.utils.data.DataLoader(list(zip(X, y)),
                                                  batch_sampler=_EpochBatches(order, scene.batch_size))
         a, b = [torch.tensor(float(p), requires_grad=True) for p in scene.init]
-        optimizer = make_optimizer(name, [a, b], lr=scene.lr, weight_decay=scene.weight_decay,
-                                   momentum=scene.momentum, extra=extra)
+        optimizer = make_optimizer(run, [a, b], lr=scene.lr, weight_decay=scene.weight_decay,
+                                   momentum=scene.momentum)
         scheduler = make_scheduler(scene.scheduler, optimizer, scene.scheduler_kwargs, scene.lr_lambda)
         a_list, b_list, cost_list = [], [], []
         for epoch in range(scene.epochs):
@@ -122,12 +122,12 @@ def notebook_train(scene) -> dict[str, tuple[list[float], list[float], list[floa
                 optimizer.step()
             if scene.scheduler_order == "pytorch":
                 scheduler.step()
-        lists[name] = (a_list, b_list, cost_list)
+        lists[run.key] = (a_list, b_list, cost_list)
     return lists
 
 
 def bench_recording(plan: Plan, repeat: int) -> Row:
-    from .record import record
+    from .training.recorder import record
 
     scene = _scene(plan)
     with warnings.catch_warnings():
@@ -154,7 +154,7 @@ def notebook_landscape(scene, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The notebook's cost3D: the loss at one (a, b) at a time."""
     import torch
 
-    from .model import make_data
+    from .spec.datafit import make_data
 
     X, y = make_data(scene)
     criterion = torch.nn.MSELoss()
@@ -164,7 +164,7 @@ def notebook_landscape(scene, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def bench_landscape(plan: Plan, repeat: int) -> list[Row]:
-    from .landscape import landscape
+    from .data.landscape import landscape
 
     rows = []
     for size in plan.grids:
@@ -183,7 +183,7 @@ def bench_landscape(plan: Plan, repeat: int) -> list[Row]:
 # -- 3, 4. videos against FuncAnimation -----------------------------------------------------------
 
 def _movie(plan: Plan, seconds: float, quality_key: str):
-    from .quality import QUALITIES
+    from .output.quality import QUALITIES
     from .render import build_movie, get_recording
 
     scene = _scene(plan, duration=seconds, hold=0.0)
@@ -197,8 +197,8 @@ def funcanimation_save(movie, view: str, quality, target: Path) -> None:
     import matplotlib
     import matplotlib.animation as animation
 
-    from .encode import CODECS, ffmpeg_exe
-    from .views import compose
+    from .draw.layout import compose
+    from .output.ffmpeg import CODECS, ffmpeg_exe
 
     matplotlib.rcParams["animation.ffmpeg_path"] = ffmpeg_exe()
     fig, views = compose(view, movie, quality)
@@ -216,15 +216,15 @@ def funcanimation_save(movie, view: str, quality, target: Path) -> None:
 
 def _drawn_frames(movie, view: str, quality) -> list[np.ndarray]:
     """Every frame of the view, drawn by optanim and held in memory (for the encoder-only figures)."""
-    from .animate import Animator
-    from .views import compose
+    from .draw.animator import Animator
+    from .draw.layout import compose
 
     animator = Animator(*compose(view, movie, quality))
     return [frame.copy() for frame in animator.frames(range(movie.timeline.n_frames))]
 
 
 def encode_only(frames: Sequence[np.ndarray], quality, target: Path) -> None:
-    from .encode import FFmpegPipe
+    from .output.ffmpeg import FFmpegPipe
 
     height, width = frames[0].shape[:2]
     with FFmpegPipe(target, width, height, quality.fps, "mp4") as pipe:
@@ -320,7 +320,7 @@ def bench_memory(plan: Plan) -> Row:
         render = [*base, "--views", "contour", f"-q{plan.memory_quality}", "--duration"]
         _, small = run_measured([*render, f"{short:g}"])
         _, large = run_measured([*render, f"{long:g}"])
-    from .quality import QUALITIES
+    from .output.quality import QUALITIES
 
     height = QUALITIES[plan.memory_quality].height
     return Row(f"7 peak RSS contour {long:g} s vs {short:g} s at {height}p", f"{large:.0f} MB", f"{small:.0f} MB",

@@ -10,9 +10,9 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
+from .data.recording import Recording
 from .errors import OptanimError
-from .quality import DEFAULT_QUALITY, QUALITIES
-from .recording import Recording, export_recording
+from .output.quality import DEFAULT_QUALITY, QUALITIES
 from .views import ALL_VIEWS
 
 FORMAT_HELP = "mp4, gif, png (last frame as a still), pdf, svg (vector stills)"
@@ -33,7 +33,7 @@ def parser() -> argparse.ArgumentParser:
         prog="optanim",
         description="Record real torch.optim runs described by scene files and render them as "
                     "teaching animations (MP4, GIF, stills) under OUT/<scene>/<quality>/.")
-    p.add_argument("scenes", nargs="+", type=Path, metavar="SCENE.py", help="scene files, run in turn")
+    p.add_argument("scenes", nargs="*", type=Path, metavar="SCENE.py", help="scene files, run in turn")
     quality = p.add_mutually_exclusive_group()
     for key, preset in QUALITIES.items():
         quality.add_argument(f"-q{key}", dest="quality", action="store_const", const=key,
@@ -54,12 +54,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--record-only", action="store_true", help="record and report, render nothing")
     p.add_argument("--check", action="store_true", help="validate the scene files only; record nothing")
     p.add_argument("--quiet", action="store_true", help="no progress bars, no report")
+    p.add_argument("--clear-cache", action="store_true",
+                   help="delete the cached recordings under OUT/.cache/ (then render any scenes given)")
     return p
 
 
 def report(name: str, recording: Recording) -> str:
     """The per-optimizer table: final a, b, full-data loss, and divergence."""
-    rows = [f"{name}: {recording.epochs} epochs, {recording.n_steps} steps per optimizer",
+    rows = [f"{name}: {recording.epochs} epochs, {recording.n_steps} steps per optimizer" if recording.has_data
+            else f"{name}: {recording.n_steps} steps per optimizer",
             f"  {'optimizer':<16}{'a':>10}{'b':>10}{'loss':>12}  status"]
     for path in recording.paths.values():
         if len(path.a):
@@ -80,16 +83,42 @@ def _progress_bar(quiet: bool):
                                                   leave=False)
 
 
+#: The library names an argument; the command line names its flag.
+FLAGS = {"views": "--views", "formats": "--format", "quality": "--quality", "out": "--out",
+         "scene": "--scene"}
+
+
+def _as_flag(error: OptanimError) -> OptanimError:
+    name, _, rest = str(error).partition(": ")
+    return OptanimError(f"{FLAGS[name]}: {rest}") if name in FLAGS else error
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    try:
+        return _run(args)
+    except OptanimError as error:
+        raise _as_flag(error) from None
+
+
+def _run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from .atomic import ensure_writable
-    from .initialisation import InitScene
-    from .record import resolve_device
-    from .render import FORMATS, check_choices, get_recording, render, render_init
-    from .scene import load_scene, warnings_for
+    from .data.export import export_recording
+    from .lessons.init.scene import InitScene
+    from .output.atomic import ensure_writable
+    from .output.writers import FORMATS
+    from .render import get_recording, render, render_init
+    from .spec.checks import choices
+    from .spec.load import load_scene, warnings_for
+    from .training import cache
+    from .training.device import resolve_device
+    from .training.preflight import preflight
 
+    if args.clear_cache:
+        print(f"optanim: removed {cache.clear(args.out / '.cache')} cached recordings from {args.out / '.cache'}")
+    elif not args.scenes:
+        raise OptanimError("give at least one scene file, e.g. optanim scenes/exp1.py")
     quality = args.quality or DEFAULT_QUALITY
     overrides = {k: v for k, v in (("device", args.device), ("duration", args.duration)) if v is not None}
     scenes = []
@@ -97,19 +126,18 @@ def run(argv: Sequence[str] | None = None) -> int:
         scene = load_scene(path, args.scene_name)
         try:
             scene = replace(scene, **overrides)
+            resolve_device(scene.device)
+            if not isinstance(scene, InitScene):
+                preflight(scene)
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
         for warning in warnings_for(scene):
             print(f"optanim: warning: {path}: {warning}", file=sys.stderr)
         scenes.append((path, scene))
     # Option errors before any work: a typo must not cost a long recording.
-    views = check_choices(args.views or ALL_VIEWS, ALL_VIEWS, "views")
-    check_choices(args.formats, FORMATS, "format")
+    views = choices(args.views or ALL_VIEWS, ALL_VIEWS, "views")
+    choices(args.formats, FORMATS, "formats")
     for path, scene in scenes:
-        try:
-            resolve_device(scene.device)
-        except OptanimError as error:
-            raise OptanimError(f"{path}: {error}") from None
         given = [flag for flag, on in (("--views", args.views), ("--export", args.export),
                                        ("--record-only", args.record_only)) if on]
         if isinstance(scene, InitScene) and given:
@@ -120,28 +148,37 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"{path}: ok")
         return 0
     ensure_writable(args.out)  # before any training: an unwritable --out must not cost a recording
+    progress = _progress_bar(args.quiet)
     for path, scene in scenes:
+        if isinstance(scene, InitScene):  # trains nothing: no recording to cache, report or export
+            _print_sizes(render_init(scene, quality, args.formats, args.out, progress=progress))
+            continue
         try:
-            recording = None if isinstance(scene, InitScene) else get_recording(
-                scene, None if args.no_cache else args.out / ".cache")
+            recording = get_recording(scene, None if args.no_cache else args.out / ".cache")
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
-        if recording is None:  # an InitScene trains nothing: no recording to cache, report or export
-            _print_sizes(render_init(scene, quality, args.formats, args.out, progress=_progress_bar(args.quiet)))
-            continue
         if not args.quiet:
             print(report(scene.name, recording))
         if args.record_only:
-            if args.export:
-                folder = args.out / scene.name / QUALITIES[quality].folder
-                folder.mkdir(parents=True, exist_ok=True)
-                for written in export_recording(recording, folder):
-                    print(written)
+            if args.export:  # the data of the scene, not of a quality: in the scene's own folder
+                folder = args.out / scene.name
+                ensure_writable(folder)
+                _print_sizes(export_recording(recording, folder))
             continue
-        _print_sizes(render(scene, views, quality, args.formats, args.out,
-                            export=args.export, recording=recording,
-                            progress=_progress_bar(args.quiet)))
+        scene_views = views if args.views else [v for v in views if v in _views_for(recording)]
+        try:
+            _print_sizes(render(scene, scene_views, quality, args.formats, args.out, export=args.export,
+                                recording=recording, progress=progress))
+        except OptanimError as error:
+            raise OptanimError(f"{path}: {error}") from None
     return 0
+
+
+def _views_for(recording: Recording) -> list[str]:
+    """Every view that means something for this recording (the fit needs data)."""
+    from .views import VIEWS
+
+    return [v for v in ALL_VIEWS if v not in VIEWS or recording.has_data or not VIEWS[v].needs_data]
 
 
 def _print_sizes(written: Sequence[Path]) -> None:

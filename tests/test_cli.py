@@ -19,8 +19,10 @@ def test_record_only_prints_the_table_and_exports_npz_and_csv(tmp_path, capsys):
     recording = optanim.record(optanim.load_scene(scene_file))
     adamw = recording.paths["adamw"]
     assert f"{adamw.a[-1]:.4f}" in out and "AdamW" in out and "ok" in out
-    folder = tmp_path / "small" / "480p15"
-    loaded = optanim.recording.load_npz(folder / "recording.npz")
+    folder = tmp_path / "small"   # the scene's data, not a quality's: no 480p15 folder
+    assert not (folder / "480p15").exists()
+    assert f"{folder / 'recording.npz'}  (" in out and f"{folder / 'recording.csv'}  (" in out   # with sizes
+    loaded = optanim.data.export.load_npz(folder / "recording.npz")
     np.testing.assert_array_equal(loaded.paths["adamw"].full_loss, adamw.full_loss)
     np.testing.assert_array_equal(loaded.order, recording.order)
     with open(folder / "recording.csv") as handle:

@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import optanim
-from optanim.cache import cached_record, recording_key
+from optanim.training.cache import cached_record, recording_key
 from optanim.cli import main
 from optanim.errors import OptanimError
-from optanim.record import record
+from optanim.training.recorder import record
 
 from helpers import decode, tiny_scene
 
@@ -172,7 +172,7 @@ def test_corrupt_cache_is_rebuilt(tmp_path):
     target.write_bytes(b"garbage, as after a crash")
     again = cached_record(scene, tmp_path, record)
     np.testing.assert_array_equal(again.paths["adam"].a, first.paths["adam"].a)
-    assert optanim.recording.load_npz(target).n_steps == first.n_steps
+    assert optanim.data.export.load_npz(target).n_steps == first.n_steps
 
 
 def test_cache_key_changes_with_what_changes_the_recording():
@@ -260,10 +260,10 @@ def test_random_fields_either_record_and_render_or_fail_in_one_clean_line(
         return
     recording = optanim.record(scene)
     assert recording.n_steps == epochs * -(-200 // batch_size)
-    from optanim.animate import Animator
-    from optanim.quality import QUALITIES
+    from optanim.draw.animator import Animator
+    from optanim.output.quality import QUALITIES
     from optanim.render import build_movie
-    from optanim.views import compose
+    from optanim.draw.layout import compose
 
     quality = QUALITIES["l"]
     movie = build_movie(scene, recording, quality)

@@ -14,8 +14,8 @@ from torch import nn
 import optanim
 from optanim.cli import main
 from optanim.errors import OptanimError
-from optanim.initialisation import HIST_LIMIT, formula_sigma, init_layer, record_init
-from optanim.views.init_view import BACKWARD, FORWARD, make_init_movie
+from optanim.lessons.init.recorder import HIST_LIMIT, formula_sigma, init_layer, record_init
+from optanim.lessons.init.view import BACKWARD, FORWARD, make_init_movie
 
 from helpers import decode
 

@@ -12,7 +12,7 @@ import torch
 import torch.optim as optim
 
 import optanim
-from optanim.model import batch_order, make_data
+from optanim.spec.datafit import batch_order, make_data
 
 SCENES = Path(__file__).resolve().parent.parent / "scenes"
 

@@ -9,13 +9,13 @@ import pytest
 from PIL import Image
 
 import optanim
-from optanim import style
-from optanim.animate import Animator
+from optanim.draw import style
+from optanim.draw.animator import Animator
 from optanim.errors import OptanimError
-from optanim.quality import QUALITIES
+from optanim.output.quality import QUALITIES
 from optanim.render import build_movie
-from optanim.timeline import timeline
-from optanim.views import compose
+from optanim.draw.timeline import timeline
+from optanim.draw.layout import compose
 
 from helpers import decode, pixel_of, tiny_scene, use_failing_ffmpeg
 

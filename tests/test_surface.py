@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 import optanim
-from optanim import style
-from optanim.animate import Animator
-from optanim.quality import QUALITIES
+from optanim.draw import style
+from optanim.draw.animator import Animator
+from optanim.output.quality import QUALITIES
 from optanim.render import build_movie
-from optanim.views import compose
-from optanim.views.surface import HeightField
+from optanim.draw.layout import compose
+from optanim.draw.occlusion import HeightField
 
 from helpers import tiny_scene
 

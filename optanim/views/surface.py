@@ -1,11 +1,5 @@
-"""The rotating 3D loss surface with the paths on it, hidden where a hill stands in front of them.
-
-Matplotlib's 3D axes cannot sort one artist against another (matplotlib issues #20429, #22165), so
-a path line would show through hills. The surface is a height field z = L(a, b) and the camera is
-orthographic, so a path point is hidden exactly when the ray from it towards the camera passes
-under the surface: we march those rays through the (bilinearly interpolated) grid each frame and
-break the line where it is hidden.
-"""
+"""The rotating 3D loss surface with the paths on it, broken where a hill stands in front of them
+(see draw/occlusion.py)."""
 
 from __future__ import annotations
 
@@ -13,70 +7,21 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
-from .. import style
-from ..movie import Movie
+from ..draw import style
+from ..draw.occlusion import BOX_ASPECT, HeightField
+from ..draw.storyboard import Movie
 from .base import View, head_marker
 
-#: Width : depth : height of the 3D box; the visibility test must use the same numbers.
-BOX_ASPECT = (1.0, 1.0, 0.5)
 #: Facets per side at most: finer costs frame rate and adds nothing at 1080p.
 MAX_FACETS = 60
 #: Path vertices per optimizer at most in 3D (the visibility test runs on each).
 MAX_VERTICES = 600
-#: Samples along each ray towards the camera.
-RAY_SAMPLES = 96
 
 
 def clip_level(loss: np.ndarray) -> float:
     """Clip the surface at the 95th percentile: one steep cliff must not flatten all the rest."""
     finite = loss[np.isfinite(loss)]
     return float(np.quantile(finite, 0.95)) if len(finite) else 1.0
-
-
-class HeightField:
-    """Bilinear interpolation of the loss grid, and the occlusion test against it."""
-
-    def __init__(self, a: np.ndarray, b: np.ndarray, z: np.ndarray) -> None:
-        self.a, self.b, self.z = a, b, z
-        self.span = np.array([a[-1] - a[0], b[-1] - b[0], max(1e-12, z.max() - z.min())])
-        self.z_top = float(z.max())
-
-    def height(self, qa: np.ndarray, qb: np.ndarray) -> np.ndarray:
-        fa = np.clip((qa - self.a[0]) / (self.a[1] - self.a[0]), 0, len(self.a) - 1.000001)
-        fb = np.clip((qb - self.b[0]) / (self.b[1] - self.b[0]), 0, len(self.b) - 1.000001)
-        i, j = fa.astype(int), fb.astype(int)
-        u, v = fa - i, fb - j
-        z = self.z
-        return ((1 - u) * (1 - v) * z[j, i] + u * (1 - v) * z[j, i + 1] +
-                (1 - u) * v * z[j + 1, i] + u * v * z[j + 1, i + 1])
-
-    def towards_camera(self, elevation: float, azimuth: float) -> np.ndarray:
-        """The direction to an orthographic camera, in data units (matplotlib's view convention)."""
-        e, az = np.deg2rad(elevation), np.deg2rad(azimuth)
-        world = np.array([np.cos(e) * np.cos(az), np.cos(e) * np.sin(az), np.sin(e)])
-        return world * self.span / np.array(BOX_ASPECT)
-
-    def hidden(self, points: np.ndarray, elevation: float, azimuth: float) -> np.ndarray:
-        """For points (n, 3) on or above the surface: is a hill between each and the camera?"""
-        if len(points) == 0:
-            return np.zeros(0, dtype=bool)
-        d = self.towards_camera(elevation, azimuth)
-        # How far each ray can go before it leaves the window or rises above every hill.
-        limits = []
-        for axis, (low, high) in enumerate(((self.a[0], self.a[-1]), (self.b[0], self.b[-1]))):
-            if abs(d[axis]) > 1e-12:
-                bound = high if d[axis] > 0 else low
-                limits.append((bound - points[:, axis]) / d[axis])
-        if d[2] > 1e-12:
-            limits.append((self.z_top - points[:, 2]) / d[2])
-        reach = np.clip(np.min(limits, axis=0), 0, None) if limits else np.zeros(len(points))
-        # Start one grid cell away: a point must not hide behind the facet it sits on.
-        cell = max((self.a[1] - self.a[0]) / self.span[0], (self.b[1] - self.b[0]) / self.span[1])
-        start = cell / max(1e-12, np.hypot(d[0] / self.span[0], d[1] / self.span[1]))
-        t = np.linspace(0, 1, RAY_SAMPLES)[None, :] * reach[:, None]
-        q = points[:, None, :] + t[..., None] * d
-        under = q[..., 2] < self.height(q[..., 0], q[..., 1]) - 0.004 * self.span[2]
-        return np.any(under & (t >= start), axis=1)
 
 
 class SurfaceView(View):
@@ -128,8 +73,8 @@ class SurfaceView(View):
     @staticmethod
     def _fixed_points(movie: Movie, font_size: float):
         yield movie.init, dict(marker="o", mfc="none", mec=style.START_COLOUR, mew=2, markersize=font_size * 0.9)
-        if movie.true_params:
-            yield movie.true_params, dict(marker="*", color=style.TRUE_COLOUR, markersize=font_size * 1.3)
+        for point in movie.minima:
+            yield point, dict(marker="*", color=style.TRUE_COLOUR, markersize=font_size * 1.3)
 
     def update(self, frame: int) -> None:
         movie = self.movie

@@ -7,7 +7,8 @@ from typing import Any, Callable, Mapping
 
 import torch
 
-from .errors import OptanimError
+from ..errors import OptanimError
+from ..spec.runs import Run
 
 #: The notebook's six optimizers, in its order.
 NOTEBOOK_OPTIMIZERS = ("sgd", "sgdm", "adagrad", "rmsprop", "adam", "adamax")
@@ -37,9 +38,12 @@ SCHEDULER_CLASSES = {k: v for k, v in _classes(torch.optim.lr_scheduler, torch.o
                      if k not in _UNFIT}
 
 
-def label(key: str) -> str:
-    """The display name of an optimizer key ("sgdm" -> "SGD + momentum", "adamw" -> "AdamW")."""
-    return LABELS.get(key) or OPTIMIZER_CLASSES[key].__name__
+def label(run: Run) -> str:
+    """What a lecturer reads for a run: its own label, or its optimizer's display name
+    ("sgdm" -> "SGD + momentum", "adamw" -> "AdamW")."""
+    if run.label or run.key != run.optimizer:  # a second run of one optimizer goes by its own name
+        return run.label or run.key
+    return LABELS.get(run.optimizer) or OPTIMIZER_CLASSES[run.optimizer].__name__
 
 
 def optimizer_class(key: str) -> type[torch.optim.Optimizer]:
@@ -58,9 +62,11 @@ def scheduler_class(name: str) -> type:
         raise OptanimError(f"scheduler: unknown scheduler {name!r}; allowed: {allowed}") from None
 
 
-def make_optimizer(key: str, params: list[torch.Tensor], *, lr: float, weight_decay: float,
-                   momentum: float, extra: Mapping[str, Any]) -> torch.optim.Optimizer:
-    """The optimizer as the notebook builds it: lr and weight decay for all, momentum for sgdm."""
+def make_optimizer(run: Run, params: list[torch.Tensor], *, lr: float, weight_decay: float,
+                   momentum: float) -> torch.optim.Optimizer:
+    """The run's optimizer as the notebook builds it: lr and weight decay for all, momentum for
+    sgdm; the run's own keyword arguments override the scene's."""
+    key, extra = run.optimizer, run.kwargs
     cls = optimizer_class(key)
     accepted = inspect.signature(cls.__init__).parameters
     kwargs: dict[str, Any] = {"lr": lr}
@@ -72,7 +78,7 @@ def make_optimizer(key: str, params: list[torch.Tensor], *, lr: float, weight_de
     try:
         return cls(params, **kwargs)
     except (TypeError, ValueError) as error:
-        raise OptanimError(f"optimizers: {key}: torch.optim.{cls.__name__} rejects {dict(extra)}: "
+        raise OptanimError(f"optimizers: {run.key}: torch.optim.{cls.__name__} rejects {dict(extra)}: "
                            f"{error}") from None
 
 

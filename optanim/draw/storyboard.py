@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .landscape import Landscape
-from .recording import Recording
-from .scene import Scene
+from ..data.landscape import Landscape
+from ..data.recording import Recording
+from ..spec.scene import Scene
+from .style import RunStyle, run_styles
 from .timeline import Timeline
 
 #: Points on each fitted curve: smooth at 4K, cheap to move.
@@ -34,12 +35,18 @@ class Movie:
     landscape: Landscape
     timeline: Timeline
     init: tuple[float, float]
-    true_params: tuple[float, float] | None
-    fit_x: np.ndarray
-    fits: dict[str, np.ndarray]       # optimizer -> (n_frames, FIT_POINTS) model curve at each frame
+    minima: tuple[tuple[float, float], ...]   # drawn as stars: the true parameters, a function's minima
+    fit_x: np.ndarray | None
+    fits: dict[str, np.ndarray]       # run -> (n_frames, FIT_POINTS) model curve at each frame
     true_curve: np.ndarray | None
     camera: Camera
     surface_cmap: str
+    styles: dict[str, RunStyle]       # run -> colour, marker, dash: the same in every view
+
+    @property
+    def true_params(self) -> tuple[float, float] | None:
+        """The one point a data scene's answer is (None where there is none, or several minima)."""
+        return self.minima[0] if len(self.minima) == 1 else None
 
     def step(self, key: str, frame: int) -> int:
         """The step an optimizer shows at this frame: a diverged one stays at its last good step
@@ -63,7 +70,19 @@ def describe(scene: Scene) -> str:
 
 
 def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timeline: Timeline) -> Movie:
-    """Evaluate the model's curve for every optimizer at every frame, in one call each."""
+    """Everything the views draw, computed once: for a data scene, the model's curve for every run at
+    every frame (one call each)."""
+    fit_x, fits, true_curve = fit_curves(scene, recording, timeline) if recording.has_data else (None, {}, None)
+    return Movie(title=scene.title or scene.name, subtitle=describe(scene), recording=recording,
+                 landscape=landscape, timeline=timeline, init=tuple(scene.init), minima=recording.minima,
+                 fit_x=fit_x, fits=fits, true_curve=true_curve,
+                 camera=Camera(scene.azimuth_start, scene.azimuth_turn, scene.elevation),
+                 surface_cmap=scene.surface_cmap, styles=run_styles(recording.paths.values()))
+
+
+def fit_curves(scene: Scene, recording: Recording,
+               timeline: Timeline) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray | None]:
+    """x of the curves, each run's model curve at each frame, and the true curve (generated data only)."""
     fit_x = np.linspace(recording.x.min(), recording.x.max(), FIT_POINTS)
     x = torch.as_tensor(fit_x, dtype=torch.float32)
     fits = {}
@@ -76,13 +95,8 @@ def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timelin
             a = torch.as_tensor(path.a[steps], dtype=torch.float32)[:, None]
             b = torch.as_tensor(path.b[steps], dtype=torch.float32)[:, None]
             fits[key] = scene.model(x, a, b).numpy().astype(float)
+        # With the user's own data there are no true parameters: no true curve.
         true_curve = None
-        if scene.true_params is not None and scene.data is None:
-            true_curve = scene.model(x, *(torch.tensor(float(v)) for v in scene.true_params)).numpy()
-    return Movie(title=scene.title or scene.name, subtitle=describe(scene), recording=recording,
-                 landscape=landscape, timeline=timeline, init=tuple(scene.init),
-                 # With the user's own data the notebook's true parameters mean nothing: no star.
-                 true_params=tuple(scene.true_params) if scene.true_params and scene.data is None else None,
-                 fit_x=fit_x, fits=fits, true_curve=true_curve,
-                 camera=Camera(scene.azimuth_start, scene.azimuth_turn, scene.elevation),
-                 surface_cmap=scene.surface_cmap)
+        if recording.minima:
+            true_curve = scene.model(x, *(torch.tensor(float(v)) for v in recording.minima[0])).numpy()
+    return fit_x, fits, true_curve

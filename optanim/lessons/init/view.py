@@ -14,11 +14,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .. import style
-from ..initialisation import HIST_LIMIT, InitRecording, InitScene
-from ..quality import Quality
-from ..timeline import Timeline, timeline
-from . import _figure
+from ...draw import style
+from ...draw.layout import figure, titles
+from ...draw.timeline import Timeline, timeline
+from ...output.quality import Quality
+from .recorder import InitRecording
+from .scene import HIST_LIMIT, InitScene
 
 #: Okabe–Ito (colour-blind safe), with a marker and a dash each: Xavier and Kaiming give the same σ
 #: on square layers, and the dashed line keeps the one beneath visible.
@@ -245,12 +246,11 @@ def _log_limits(rec: InitRecording) -> tuple[float, float]:
 
 def compose_init(movie: InitMovie, quality: Quality) -> tuple[Figure, list]:
     """A 16:9 figure: histograms on top, the two std curves below, the formulas on the right."""
-    fig = _figure(quality)
+    fig = figure(quality)
     size = style.FONT_SIZE
     rec = movie.recording
     with mpl.rc_context({"font.size": size}):
-        fig.text(0.012, 0.975, movie.title, fontsize=size * 1.35, weight="bold", va="top")
-        fig.text(0.012, 0.915, movie.subtitle, fontsize=size * 0.95, va="top", color="#333333")
+        titles(fig, movie.title, movie.subtitle, size)
         views: list = [PassView(fig, movie, size)]
         n = len(rec.schemes)
         left, right, gap = 0.04, 0.66, 0.025

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..data.recording import Trajectory
 
 # Okabe–Ito, colour-blind safe; yellow left out (unreadable on white on a projector).
 COLOURS = {
@@ -37,3 +41,24 @@ def colour(key: str) -> str:
 
 def marker(key: str) -> str:
     return _pick(key, MARKERS, EXTRA_MARKERS)
+
+
+#: Line styles for a second, third... run of the same optimizer (the first is solid).
+DASHES = ("-", "--", ":", "-.")
+
+
+@dataclass(frozen=True)
+class RunStyle:
+    colour: str
+    marker: str
+    dash: str = "-"
+
+
+def run_styles(paths: Iterable[Trajectory]) -> dict[str, RunStyle]:
+    """Each run's style: its optimizer's colour and marker; repeated optimizers differ by dash."""
+    seen: dict[str, int] = {}
+    styles = {}
+    for path in paths:
+        index = seen[path.optimizer] = seen.get(path.optimizer, -1) + 1
+        styles[path.key] = RunStyle(colour(path.optimizer), marker(path.optimizer), DASHES[index % len(DASHES)])
+    return styles

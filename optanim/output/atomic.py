@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from .errors import OptanimError
+from ..errors import OptanimError
 
 
 def _read_umask() -> int:
@@ -21,7 +21,7 @@ def _read_umask() -> int:
 UMASK = _read_umask()
 
 
-def ensure_writable(folder: Path, what: str = "--out") -> None:
+def ensure_writable(folder: Path, what: str = "out") -> None:
     """Create the folder and prove a file can be made in it, before any long work."""
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from typing import IO, Sequence
 
 import numpy as np
 
-from .errors import OptanimError
+from ..errors import OptanimError
 
 #: GIF frame delays are whole hundredths of a second and players clamp short ones, so GIFs run at
 #: most this many frames per second; it also keeps them small enough for a slide deck.

@@ -1,0 +1,1 @@
+"""What runs leave behind, as plain numpy arrays: recordings, landscapes, their export."""

@@ -1,0 +1,31 @@
+"""The loss over the (a, b) window, computed in one vectorised pass (chunked) by the scene's problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..spec.problems import problem_of
+from ..spec.scene import Scene
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """loss[j, i] is the loss over everything at (a[i], b[j]), as numpy.meshgrid lays it out."""
+
+    a: np.ndarray
+    b: np.ndarray
+    loss: np.ndarray
+    levels: tuple[float, ...]
+
+
+def landscape(scene: Scene, device: str = "cpu") -> Landscape:
+    """The scene's loss surface on its resolution × resolution grid."""
+    a = np.linspace(*scene.a_range, scene.resolution)
+    b = np.linspace(*scene.b_range, scene.resolution)
+    grid_a, grid_b = np.meshgrid(a, b)
+    as_tensor = lambda v: torch.as_tensor(v.ravel(), dtype=torch.float32, device=device)  # noqa: E731
+    loss = problem_of(scene).full_loss(as_tensor(grid_a), as_tensor(grid_b))
+    return Landscape(a=a, b=b, loss=loss.cpu().numpy().reshape(grid_a.shape), levels=scene.contour_levels)

@@ -1,0 +1,62 @@
+"""What a training run leaves behind: plain numpy arrays, one entry per step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """One run. a[i], b[i] are the parameters before step i; loss[i] the loss step i trained on
+    (the mini-batch's); full_loss[i] the loss over everything there; lr[i] the learning rate step i used.
+
+    A run that diverged keeps only its good steps: len(a) == diverged_at."""
+
+    key: str
+    label: str
+    a: np.ndarray
+    b: np.ndarray
+    loss: np.ndarray
+    full_loss: np.ndarray
+    lr: np.ndarray
+    diverged_at: int | None = None
+    diverged_why: str = ""
+    optimizer: str = ""          # the torch.optim registry name (colour and marker follow it)
+
+    def __post_init__(self) -> None:
+        if not self.optimizer:
+            object.__setattr__(self, "optimizer", self.key)
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Every run's path through one scene. A data scene also keeps the data and the batches all saw
+    (x, y, order, batch_size); a scene without data has None there."""
+
+    paths: dict[str, Trajectory] = field(default_factory=dict)
+    epochs: int = 0
+    steps_per_epoch: int = 1
+    minima: tuple[tuple[float, float], ...] = ()     # the answers to mark (the true parameters)
+    x: np.ndarray | None = None
+    y: np.ndarray | None = None
+    order: np.ndarray | None = None          # epochs × n_samples: each epoch's shuffled indices
+    batch_size: int | None = None
+
+    @property
+    def n_steps(self) -> int:
+        return self.epochs * self.steps_per_epoch
+
+    @property
+    def has_data(self) -> bool:
+        return self.x is not None
+
+    def batch(self, step: int) -> np.ndarray:
+        """The sample indices of the mini-batch at this step."""
+        epoch, i = divmod(step, self.steps_per_epoch)
+        return self.order[epoch, i * self.batch_size:(i + 1) * self.batch_size]

@@ -1,0 +1,70 @@
+"""Where panels go: a 16:9 figure sized from the preset, one view with its readout, or the dashboard."""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+
+from ..output.quality import Quality
+from ..views import DASHBOARD, VIEWS, ReadoutView, View
+from . import style
+from .storyboard import Movie
+
+#: The dashboard's cells, [left, bottom, width, height] in figure fractions; the readout sits bottom right.
+DASHBOARD_CELLS = {
+    "contour": [0.05, 0.49, 0.27, 0.35], "surface": [0.34, 0.47, 0.31, 0.37],
+    "fit": [0.70, 0.49, 0.28, 0.35], "loss": [0.05, 0.07, 0.27, 0.31],
+    "lr": [0.40, 0.07, 0.25, 0.31]}
+DASHBOARD_READOUT = [0.70, 0.05, 0.29, 0.36]
+#: One view: the plot on the left (a 3D one larger, its box leaves margins of its own), the readout right.
+SINGLE_2D, SINGLE_3D, SINGLE_READOUT = [0.09, 0.1, 0.59, 0.73], [0.0, 0.0, 0.72, 0.83], [0.72, 0.06, 0.27, 0.8]
+
+
+def figure(quality: Quality) -> Figure:
+    """A figure of the preset's pixel size whose fonts, in points, scale with it."""
+    # A fixed height in inches and dpi from the pixel height: fonts scale with the preset.
+    dpi = quality.height / style.FIGURE_HEIGHT_IN
+    # A hair over the exact size: Agg truncates the pixel count, and 853.9999 would be 853.
+    fig = Figure(figsize=((quality.width + 0.01) / dpi, (quality.height + 0.01) / dpi), dpi=dpi)
+    fig.patch.set_facecolor("white")
+    return fig
+
+
+def titles(fig: Figure, title: str, subtitle: str, size: float) -> None:
+    fig.text(0.012, 0.975, title, fontsize=size * 1.35, weight="bold", va="top")
+    fig.text(0.012, 0.915, subtitle, fontsize=size * 0.95, va="top", color="#333333")
+
+
+def _panel(fig: Figure, name: str, rect: list[float], movie: Movie, size: float) -> View:
+    kind = VIEWS[name]
+    ax = fig.add_axes(rect, projection="3d" if kind.three_d else None)
+    return kind(ax, movie, font_size=size)
+
+
+def compose(view: str, movie: Movie, quality: Quality) -> tuple[Figure, list[View]]:
+    """A 16:9 figure holding one view (or the dashboard) with its readout panel."""
+    fig = figure(quality)
+    with mpl.rc_context({"font.size": style.FONT_SIZE}):
+        if view == DASHBOARD:
+            size = style.FONT_SIZE * 0.72
+            titles(fig, movie.title, movie.subtitle, size * 1.2)
+            views: list[View] = []
+            for name, rect in DASHBOARD_CELLS.items():
+                if VIEWS[name].needs_data and not movie.recording.has_data:
+                    continue
+                panel = _panel(fig, name, rect, movie, size)
+                ax = panel.ax
+                ax.tick_params(labelsize=size * 0.85)
+                for axis in (ax.xaxis, ax.yaxis, getattr(ax, "zaxis", ax.yaxis)):
+                    axis.label.set_size(size)
+                if panel.three_d:  # its title says loss; the z label would run into the fit panel
+                    ax.set_zlabel("")
+                ax.set_title(panel.title, fontsize=size, loc="left")
+                views.append(panel)
+            views.append(ReadoutView(fig.add_axes(DASHBOARD_READOUT), movie, font_size=size))
+            return fig, views
+        size = style.FONT_SIZE
+        titles(fig, movie.title, movie.subtitle, size)
+        panel = _panel(fig, view, SINGLE_3D if VIEWS[view].three_d else SINGLE_2D, movie, size)
+        panel.ax.set_title(panel.title, fontsize=size * 0.9, loc="left")
+        return fig, [panel, ReadoutView(fig.add_axes(SINGLE_READOUT), movie, font_size=size)]

@@ -1,0 +1,1 @@
+"""Lessons with a pipeline of their own (they train no optimizer)."""

@@ -1,0 +1,1 @@
+"""The initialisation lesson: Xavier and Kaiming on a real deep net."""

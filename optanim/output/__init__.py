@@ -1,0 +1,1 @@
+"""From frames to files: quality presets, atomic files, ffmpeg, the writers and parallel drawing."""

@@ -1,0 +1,1 @@
+"""What to run: scenes, the problems they pose, the runs they train, and their checks."""

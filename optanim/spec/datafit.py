@@ -1,0 +1,129 @@
+"""The notebook's problem: fit y = f(x, a, b) to data by mini-batch MSE (f = sin(b·cos(a·x)) by default)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+import numpy as np
+import torch
+
+if TYPE_CHECKING:
+    from .scene import Scene
+
+#: Elements (points × samples) per chunk of a full-data loss: bounds memory however many points.
+CHUNK_ELEMENTS = 1 << 22
+
+StepLoss = Callable[[torch.Tensor], torch.Tensor]
+
+
+def make_data(scene: Scene) -> tuple[torch.Tensor, torch.Tensor]:
+    """The scene's (x, y) as float32 CPU tensors: its own data, or the notebook's noisy samples.
+
+    Drawn on the CPU from the scene's seed so that every machine and device sees the same data.
+    """
+    if scene.data is not None:
+        x, y = scene.data
+        return (torch.as_tensor(x, dtype=torch.float32).flatten(),
+                torch.as_tensor(y, dtype=torch.float32).flatten())
+    generator = torch.Generator().manual_seed(scene.seed)
+    x = torch.linspace(scene.x_range[0], scene.x_range[1], scene.n_samples)
+    noise = torch.randn(scene.n_samples, generator=generator) * scene.noise_std
+    a, b = scene.true_params
+    with torch.no_grad():
+        y = scene.model(x, torch.tensor(a), torch.tensor(b)) + noise
+    return x, y.to(torch.float32)
+
+
+def batch_order(scene: Scene, n_samples: int) -> torch.Tensor:
+    """Each epoch's shuffled sample indices (epochs × n_samples), the same for every optimizer."""
+    generator = torch.Generator().manual_seed(scene.seed + 1)
+    return torch.stack([torch.randperm(n_samples, generator=generator) for _ in range(scene.epochs)])
+
+
+@dataclass(frozen=True)
+class DataFit:
+    """Mini-batch MSE of model(x, a, b) against y; every run sees the same batches in `order`."""
+
+    model: Callable[..., torch.Tensor]
+    x: torch.Tensor
+    y: torch.Tensor
+    order: torch.Tensor          # epochs × n_samples
+    batch_size: int
+    true_params: tuple[float, float] | None   # where the data came from; None for the user's own data
+
+    @classmethod
+    def from_scene(cls, scene: Scene) -> DataFit:
+        x, y = make_data(scene)
+        own = scene.data is not None
+        return cls(model=scene.model, x=x, y=y, order=batch_order(scene, len(x)), batch_size=scene.batch_size,
+                   true_params=None if own or scene.true_params is None else tuple(scene.true_params))
+
+    @property
+    def epochs(self) -> int:
+        return int(self.order.shape[0])
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return -(-len(self.x) // self.batch_size)
+
+    @property
+    def minima(self) -> tuple[tuple[float, float], ...]:
+        """Points to mark as the answer: the true parameters the data were drawn from."""
+        return (self.true_params,) if self.true_params else ()
+
+    def to(self, device: torch.device) -> DataFit:
+        return replace(self, x=self.x.to(device), y=self.y.to(device), order=self.order.to(device))
+
+    def epoch_steps(self, epoch: int) -> Iterator[StepLoss]:
+        """Each step's loss, as a function from parameter rows (R, 2) to each row's loss (R,).
+
+        Each row's loss is computed exactly as F.mse_loss computes it alone, so summing the rows
+        and calling backward() hands every row the gradient it would get on its own."""
+        # One gather per epoch; each batch is then a cheap slice of it.
+        x_epoch, y_epoch = self.x[self.order[epoch]], self.y[self.order[epoch]]
+        for start in range(0, len(self.x), self.batch_size):
+            xb, yb = x_epoch[start:start + self.batch_size], y_epoch[start:start + self.batch_size]
+            yield lambda ab, xb=xb, yb=yb: ((self.model(xb, ab[:, :1], ab[:, 1:]) - yb) ** 2).mean(dim=1)
+
+    def full_loss(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """MSE over all samples at each (a[k], b[k]); one broadcast call per chunk of points."""
+        x, y = self.x.to(a.device), self.y.to(a.device)
+        a, b = a.reshape(-1, 1), b.reshape(-1, 1)
+        rows = max(1, CHUNK_ELEMENTS // max(1, x.numel()))
+        with torch.no_grad():
+            parts = [((self.model(x, a[i:i + rows], b[i:i + rows]) - y) ** 2).mean(dim=-1)
+                     for i in range(0, a.shape[0], rows)]
+        return torch.cat(parts) if parts else torch.empty(0, device=a.device)
+
+    def arrays(self) -> dict[str, Any]:
+        """What a Recording keeps of the problem: the data and the batches, as numpy."""
+        return {"x": self.x.cpu().numpy(), "y": self.y.cpu().numpy(), "order": self.order.cpu().numpy(),
+                "batch_size": self.batch_size}
+
+    def fingerprint(self) -> dict[str, Any]:
+        """All a recording depends on in the problem (with the model's probe values: closures too)."""
+        import hashlib
+
+        digest = hashlib.sha256(self.x.numpy().tobytes() + self.y.numpy().tobytes()
+                                + self.order.numpy().tobytes()).hexdigest()
+        return {"kind": "datafit", "data": digest, "batch_size": self.batch_size,
+                "model": [source_of(self.model), _probe(self.model)]}
+
+
+def source_of(function: Callable) -> str:
+    """A function's source text (for cache keys); its name where the source is not to be had."""
+    import inspect
+
+    try:
+        return inspect.getsource(function).strip()
+    except (OSError, TypeError):
+        return getattr(function, "__qualname__", repr(function))
+
+
+def _probe(model: Callable[..., torch.Tensor]) -> list[float]:
+    """The model's values at fixed points: catches closures and constants that source text hides."""
+    x = torch.linspace(-2, 2, 7)
+    ab = torch.tensor([[-1.3, 0.7], [0.5, 2.5], [3.1, -2.2]])
+    with torch.no_grad():
+        return [float(v) for v in np.ravel(model(x, ab[:, :1], ab[:, 1:]))]

@@ -1,0 +1,34 @@
+"""The problem a scene poses, as the recorder, the landscape and the cache ask for it.
+
+A problem knows its steps (how many, grouped in epochs: the scheduler steps between epochs), the
+loss each step trains on, the loss over everything (the landscape, the paths' full loss), and what
+a recording depends on. A new kind of scene is a new problem class here, not a branch elsewhere.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator, Protocol
+
+import torch
+
+from .datafit import DataFit, StepLoss
+
+if TYPE_CHECKING:
+    from .scene import Scene
+
+
+class Problem(Protocol):
+    epochs: int
+    steps_per_epoch: int
+    minima: tuple[tuple[float, float], ...]
+
+    def to(self, device: torch.device) -> Problem: ...
+    def epoch_steps(self, epoch: int) -> Iterator[StepLoss]: ...
+    def full_loss(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor: ...
+    def arrays(self) -> dict[str, Any]: ...
+    def fingerprint(self) -> dict[str, Any]: ...
+
+
+def problem_of(scene: Scene) -> Problem:
+    """The scene's problem, built on the CPU (the recorder moves it to the scene's device)."""
+    return DataFit.from_scene(scene)

@@ -1,0 +1,183 @@
+"""A scene: one experiment, what to train and how to show it. Defaults are the notebook's."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import torch
+
+from ..errors import OptanimError
+from ..training.optimizers import NOTEBOOK_OPTIMIZERS, optimizer_class, scheduler_class
+from .checks import choice, finite, non_negative, pair, positive
+from .model import sine_cosine
+from .runs import Run, runs_of
+
+#: The notebook's CONTOUR_LEVELS: fine near the minimum, coarse on the hills.
+NOTEBOOK_LEVELS = tuple(float(v) for v in np.concatenate((
+    np.linspace(0, 0.1, 5, endpoint=False), np.linspace(0.1, 1, 4, endpoint=False),
+    np.linspace(1, 2, 5, endpoint=False), np.linspace(2, 4, 5))))
+
+SCHEDULER_ORDERS = ("pytorch", "notebook")
+#: How frames follow steps (draw/timeline.py holds the curves; the names are part of the scene).
+EASINGS = ("linear", "quadratic", "cubic")
+
+
+def constant_lr(epoch: int) -> float:
+    """The notebook's default lr_lambda: the learning rate never changes."""
+    return 1.0
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One experiment. A scene file sets only what differs from these (the notebook's) defaults."""
+
+    # what to show it as
+    name: str = ""                      # default: the scene file's name
+    title: str = ""                     # default: built from the hyperparameters
+
+    # the model and the data
+    model: Callable[..., torch.Tensor] = sine_cosine
+    true_params: tuple[float, float] | None = (1.2, 2.5)
+    n_samples: int = 200
+    x_range: tuple[float, float] = (-1.0, 1.0)
+    noise_std: float = 0.1
+    seed: int = 0
+    data: tuple[Sequence[float], Sequence[float]] | None = None   # your own (x, y)
+
+    # training
+    init: tuple[float, float] = (2.0, 4.5)
+    epochs: int = 50
+    lr: float = 0.01
+    batch_size: int = 16
+    weight_decay: float = 0.0
+    momentum: float = 0.9               # for "sgdm" only
+    lr_lambda: Callable[[int], float] = constant_lr
+    scheduler: str = "lambdalr"         # any torch.optim.lr_scheduler class, lower-case
+    scheduler_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    scheduler_order: str = "pytorch"    # "notebook": scheduler.step() at the start of each epoch
+    optimizers: Sequence[str] | Mapping[str, Mapping[str, Any]] = NOTEBOOK_OPTIMIZERS
+    device: str = "cpu"
+
+    # the landscape
+    a_range: tuple[float, float] = (-3.0, 10.0)
+    b_range: tuple[float, float] = (-3.0, 10.0)
+    resolution: int = 100
+    contour_levels: tuple[float, ...] = NOTEBOOK_LEVELS
+
+    # the animation
+    duration: float = 10.0              # seconds of motion
+    hold: float = 1.0                   # seconds the last frame holds
+    easing: str = "quadratic"           # more frames for the early steps; "linear" for none
+    azimuth_turn: float = 360.0         # degrees the 3D camera turns over the video; 0 = fixed
+    azimuth_start: float = -60.0
+    elevation: float = 65.0          # high enough to see into the valleys
+    surface_cmap: str = "viridis"       # "jet" for the notebook's look
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    @property
+    def runs(self) -> tuple[Run, ...]:
+        """One run per entry of `optimizers`, in the scene's order."""
+        return runs_of(self.optimizers)
+
+    @property
+    def optimizer_kwargs(self) -> dict[str, dict[str, Any]]:
+        """Run key -> extra keyword arguments, in the scene's order."""
+        return {run.key: dict(run.kwargs) for run in self.runs}
+
+    @property
+    def lr_factors(self) -> list[float]:
+        """lr_lambda at epochs 0..epochs: all a LambdaLR scene's schedule depends on."""
+        return [float(self.lr_lambda(epoch)) for epoch in range(self.epochs + 1)]
+
+
+def validate(scene: Scene) -> None:
+    """Raise OptanimError naming the field and what is allowed; checks need no training."""
+    for name in ("epochs", "batch_size", "n_samples", "resolution"):
+        positive(getattr(scene, name), name, int)
+    for name in ("lr", "duration"):
+        positive(getattr(scene, name), name)
+    for name in ("weight_decay", "momentum", "noise_std", "hold", "azimuth_turn", "azimuth_start",
+                 "elevation"):
+        finite(getattr(scene, name), name)
+    for name in ("hold", "weight_decay", "noise_std"):
+        non_negative(getattr(scene, name), name)
+    if not 8 <= scene.resolution <= 1000:
+        raise OptanimError(f"resolution: must be between 8 and 1000 grid points, got {scene.resolution}")
+    for name in ("init", "x_range"):
+        pair(getattr(scene, name), name)
+    for name in ("a_range", "b_range"):
+        pair(getattr(scene, name), name, increasing=True)
+    if scene.true_params is not None:
+        pair(scene.true_params, "true_params")
+    choice(scene.scheduler_order, "scheduler_order", SCHEDULER_ORDERS)
+    choice(scene.easing, "easing", EASINGS)
+    if not callable(scene.model):
+        raise OptanimError("model: must be a function f(x, a, b) of torch tensors")
+    _check_model(scene)
+    n_data = _check_data(scene)
+    if scene.batch_size > n_data:
+        raise OptanimError(f"batch_size: {scene.batch_size} is larger than the data ({n_data} samples)")
+    for run in scene.runs:
+        optimizer_class(run.optimizer)
+    _check_schedule(scene)
+    levels = scene.contour_levels
+    if not isinstance(levels, (tuple, list)) or len(levels) < 2 or \
+            any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) for v in levels) or \
+            any(b <= a for a, b in zip(levels, levels[1:])):
+        raise OptanimError("contour_levels: must be at least two increasing numbers")
+    import matplotlib  # the colour map is only a name here; matplotlib owns the list
+    if scene.surface_cmap not in matplotlib.colormaps:
+        near = difflib.get_close_matches(scene.surface_cmap, list(matplotlib.colormaps), 3)
+        raise OptanimError(f"surface_cmap: unknown colour map {scene.surface_cmap!r}"
+                           + (f"; did you mean {', '.join(near)}?" if near else ""))
+
+
+def _check_data(scene: Scene) -> int:
+    if scene.data is None:
+        if scene.true_params is None:
+            raise OptanimError("true_params: needed to generate data (or give data=(x, y))")
+        return scene.n_samples
+    try:
+        x, y = (np.asarray(v, dtype=float) for v in scene.data)
+    except (TypeError, ValueError):
+        raise OptanimError("data: must be a pair (x, y) of equal-length number sequences") from None
+    if x.ndim != 1 or x.shape != y.shape or len(x) == 0:
+        raise OptanimError(f"data: x and y must be 1-D and of equal length, got {x.shape} and {y.shape}")
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise OptanimError("data: x and y must be finite numbers")
+    return len(x)
+
+
+def _check_schedule(scene: Scene) -> None:
+    scheduler_class(scene.scheduler)
+    if not callable(scene.lr_lambda):
+        raise OptanimError("lr_lambda: must be a function of the epoch, e.g. lambda epoch: 0.9 ** epoch")
+    for epoch in range(scene.epochs + 2):   # every epoch either scheduler order will ask for
+        try:
+            value = scene.lr_lambda(epoch)
+        except Exception as error:  # a user's function: any error is theirs to fix
+            raise OptanimError(f"lr_lambda: raised {type(error).__name__}: {error} at epoch {epoch}") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise OptanimError(f"lr_lambda: must return a finite number, returned {value!r} at epoch {epoch}")
+
+
+def _check_model(scene: Scene) -> None:
+    """The model must take tensors and broadcast over a and b: the landscape evaluates it on a grid."""
+    x = torch.linspace(-1, 1, 5)
+    a, b = torch.full((3, 1), float(scene.init[0])), torch.full((3, 1), float(scene.init[1]))
+    try:
+        with torch.no_grad():
+            out = scene.model(x, a, b)
+    except Exception as error:
+        raise OptanimError(f"model: f(x, a, b) raised {type(error).__name__}: {error}; it must take "
+                           "torch tensors and broadcast over a and b") from None
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (3, 5):
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise OptanimError(f"model: f(x, a, b) must return a tensor broadcast over a and b "
+                           f"(shape (3, 5) for x of 5 points and a, b of shape (3, 1)), got {shape}")

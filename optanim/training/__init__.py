@@ -1,0 +1,1 @@
+"""Real torch.optim runs: the optimizer registry, the device, the recorder and its cache."""

@@ -1,0 +1,99 @@
+"""Run the scene's real torch.optim optimizers and schedulers, and record every step."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import torch
+
+from ..data.recording import Recording, Trajectory
+from ..spec.problems import Problem, problem_of
+from ..spec.scene import Scene
+from .device import resolve_device
+from .optimizers import label, make_optimizer, make_scheduler
+from .preflight import preflight
+
+
+def record(scene: Scene) -> Recording:
+    """Train every run of the scene on the same steps of its problem, in lockstep.
+
+    Each run's (a, b) is one parameter tensor of two elements: the optimizers work element by
+    element, so the numbers are identical to a loop over two scalar tensors, at half the calls.
+    One broadcast forward and one backward serve all the runs at each step (the tests check every
+    step against a plain loop). Recorded values stay on the device until the end (no per-step
+    sync), then come to the host in one copy.
+    """
+    preflight(scene)
+    device = resolve_device(scene.device)
+    problem = problem_of(scene)
+    on_device = problem.to(device)
+    runs = scene.runs
+    params = [torch.tensor([float(v) for v in scene.init], device=device, requires_grad=True) for _ in runs]
+    optimizers = [make_optimizer(run, [param], lr=scene.lr, weight_decay=scene.weight_decay,
+                                 momentum=scene.momentum) for run, param in zip(runs, params)]
+    schedulers = [make_scheduler(scene.scheduler, opt, scene.scheduler_kwargs, scene.lr_lambda)
+                  for opt in optimizers]
+    per_epoch, n_steps = problem.steps_per_epoch, problem.epochs * problem.steps_per_epoch
+    ab_history, loss_history = [], []
+    lr = np.empty((len(runs), n_steps))
+
+    with warnings.catch_warnings():
+        # The notebook steps its scheduler before the optimizer on purpose; don't warn about it.
+        warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler\.step\(\)`")
+        for epoch in range(problem.epochs):
+            if scene.scheduler_order == "notebook":
+                for scheduler in schedulers:
+                    scheduler.step()
+            # Schedulers step only between epochs, so each epoch runs at one rate per optimizer.
+            lr[:, epoch * per_epoch:(epoch + 1) * per_epoch] = [[opt.param_groups[0]["lr"]] for opt in optimizers]
+            for step_loss in on_device.epoch_steps(epoch):
+                ab = torch.stack(params)
+                ab_history.append(ab.detach())
+                for param in params:  # what optimizer.zero_grad() does, without its overhead
+                    param.grad = None
+                losses = step_loss(ab)
+                loss_history.append(losses.detach())
+                # Each row's loss reaches only its own run's parameters, with gradient exactly 1.
+                losses.sum().backward()
+                for optimizer in optimizers:
+                    optimizer.step()
+            if scene.scheduler_order == "pytorch":
+                for scheduler in schedulers:
+                    scheduler.step()
+
+    ab = torch.stack(ab_history)
+    full = on_device.full_loss(ab[..., 0].reshape(-1), ab[..., 1].reshape(-1))
+    ab, full = ab.cpu().numpy(), full.reshape(n_steps, len(runs)).cpu().numpy()
+    losses = torch.stack(loss_history).cpu().numpy()
+    paths = {}
+    for k, run in enumerate(runs):
+        a, b = ab[:, k, 0], ab[:, k, 1]
+        stop, why = divergence(scene, a, b, losses[:, k], full[:, k])
+        end = n_steps if stop is None else stop
+        paths[run.key] = Trajectory(key=run.key, label=label(run), optimizer=run.optimizer,
+                                    a=a[:end].copy(), b=b[:end].copy(), loss=losses[:end, k].copy(),
+                                    full_loss=full[:end, k].copy(), lr=lr[k, :end].copy(),
+                                    diverged_at=stop, diverged_why=why)
+    return _recording(problem, paths)
+
+
+def _recording(problem: Problem, paths: dict[str, Trajectory]) -> Recording:
+    return Recording(paths=paths, epochs=problem.epochs, steps_per_epoch=problem.steps_per_epoch,
+                     minima=problem.minima, **problem.arrays())
+
+
+def divergence(scene: Scene, a: np.ndarray, b: np.ndarray, loss: np.ndarray,
+               full: np.ndarray) -> tuple[int | None, str]:
+    """The first step whose values are NaN/inf or outside the window, and why; (None, "") if none.
+
+    An init outside the window (allowed, with a warning) is judged on NaN/inf alone.
+    """
+    bad = ~(np.isfinite(a) & np.isfinite(b) & np.isfinite(loss) & np.isfinite(full))
+    outside = ((a < scene.a_range[0]) | (a > scene.a_range[1]) |
+               (b < scene.b_range[0]) | (b > scene.b_range[1]))
+    hits = np.flatnonzero(bad if outside[0] else bad | outside)
+    if len(hits) == 0:
+        return None, ""
+    stop = int(hits[0])
+    return stop, ("NaN or inf" if bad[stop] else "left the window")
