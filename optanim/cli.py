@@ -12,10 +12,21 @@ from typing import Sequence
 
 from .data.recording import Recording
 from .errors import OptanimError
+from .output.ffmpeg import DEFAULT_GIF_MAX_MB
 from .output.quality import DEFAULT_QUALITY, QUALITIES
 from .views import ALL_VIEWS
 
-FORMAT_HELP = "mp4, gif, png (last frame as a still), pdf, svg (vector stills)"
+FORMAT_HELP = ("mp4 (H.264: slides and browsers), webm (VP9: any browser), gif, png (last frame as a still), "
+               "pdf, svg (vector stills)")
+
+
+def _megabytes(value: str) -> float | None:
+    if value.strip().lower() in ("none", "off", "0"):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a size in MB or 'none', got {value!r}") from None
 
 
 def _split(value: str) -> list[str]:
@@ -49,6 +60,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--scene", dest="scene_name", metavar="NAME",
                    help="which scene of a file that defines several (its variable name)")
     p.add_argument("--duration", type=float, help="override the scene's duration in seconds")
+    p.add_argument("--fps", type=int, help="override the quality preset's frames per second (1 to 120)")
+    p.add_argument("--gif-max-mb", type=_megabytes, default=DEFAULT_GIF_MAX_MB, metavar="MB",
+                   help=f"size budget of each GIF: frame rate, palette and size are lowered to fit "
+                        f"(default {DEFAULT_GIF_MAX_MB:g}; 'none' for no budget)")
     p.add_argument("--no-cache", action="store_true", help="record afresh instead of using the cache")
     p.add_argument("--export", action="store_true", help="also write the recording as .npz and .csv")
     p.add_argument("--record-only", action="store_true", help="record and report, render nothing")
@@ -85,7 +100,7 @@ def _progress_bar(quiet: bool):
 
 #: The library names an argument; the command line names its flag.
 FLAGS = {"views": "--views", "formats": "--format", "quality": "--quality", "out": "--out",
-         "scene": "--scene"}
+         "scene": "--scene", "fps": "--fps", "gif_max_mb": "--gif-max-mb"}
 
 
 def _as_flag(error: OptanimError) -> OptanimError:
@@ -149,9 +164,13 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     ensure_writable(args.out)  # before any training: an unwritable --out must not cost a recording
     progress = _progress_bar(args.quiet)
+    note = (lambda text: None) if args.quiet else (lambda text: print(f"optanim: {text}", file=sys.stderr))
+    if args.fps is not None:
+        QUALITIES[quality].with_fps(args.fps)  # a bad rate fails here, before any work
+    output = dict(fps=args.fps, gif_max_mb=args.gif_max_mb, progress=progress, note=note)
     for path, scene in scenes:
         if isinstance(scene, InitScene):  # trains nothing: no recording to cache, report or export
-            _print_sizes(render_init(scene, quality, args.formats, args.out, progress=progress))
+            _print_sizes(render_init(scene, quality, args.formats, args.out, **output))
             continue
         try:
             recording = get_recording(scene, None if args.no_cache else args.out / ".cache")
@@ -168,7 +187,7 @@ def _run(args: argparse.Namespace) -> int:
         scene_views = views if args.views else [v for v in views if v in _views_for(recording)]
         try:
             _print_sizes(render(scene, scene_views, quality, args.formats, args.out, export=args.export,
-                                recording=recording, progress=progress))
+                                recording=recording, **output))
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
     return 0

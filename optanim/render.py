@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .data.export import export_recording
 from .data.landscape import landscape
@@ -17,6 +17,7 @@ from .lessons.init.recorder import InitRecording, record_init
 from .lessons.init.scene import InitScene
 from .lessons.init.view import compose_init, make_init_movie
 from .output.atomic import ensure_writable
+from .output.ffmpeg import DEFAULT_GIF_MAX_MB
 from .output.frames import Progress, no_progress
 from .output.parallel import drawing_workers
 from .output.quality import DEFAULT_QUALITY, QUALITIES, Quality
@@ -46,11 +47,12 @@ def check_views(views: Sequence[str], recording_has_data: bool = True) -> list[s
     return views
 
 
-def output_folder(out: str | Path, name: str, quality: str) -> tuple[Quality, Path]:
-    """The preset and out/<name>/<quality folder>, created and checked writable before any work."""
+def output_folder(out: str | Path, name: str, quality: str, fps: int | None = None) -> tuple[Quality, Path]:
+    """The preset (at `fps` if given) and out/<name>/<quality folder>, created and checked writable
+    before any work."""
     if quality not in QUALITIES:
         raise OptanimError(f"quality: unknown quality {quality!r}; allowed: {', '.join(QUALITIES)}")
-    preset = QUALITIES[quality]
+    preset = QUALITIES[quality] if fps is None else QUALITIES[quality].with_fps(fps)
     folder = Path(out) / (name or "scene") / preset.folder
     ensure_writable(folder)
     return preset, folder
@@ -58,12 +60,16 @@ def output_folder(out: str | Path, name: str, quality: str) -> tuple[Quality, Pa
 
 def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAULT_QUALITY,
            formats: Sequence[str] = ("mp4",), out: str | Path = "media", *, cache: bool = True,
-           export: bool = False, recording: Recording | None = None,
-           progress: Progress = no_progress) -> list[Path]:
-    """Render the scene's views; returns the files written, under out/<scene>/<quality>/."""
+           export: bool = False, recording: Recording | None = None, fps: int | None = None,
+           gif_max_mb: float | None = DEFAULT_GIF_MAX_MB, progress: Progress = no_progress,
+           note: Callable[[str], None] | None = None) -> list[Path]:
+    """Render the scene's views; returns the files written, under out/<scene>/<quality>/.
+
+    `fps` overrides the preset's rate; `gif_max_mb` is the GIF's size budget (None: none); `note`
+    hears what was chosen to meet it."""
     views = choices(views, ALL_VIEWS, "views")
     formats = choices(formats, FORMATS, "formats")
-    preset, folder = output_folder(out, scene.name, quality)
+    preset, folder = output_folder(out, scene.name, quality, fps)
     if recording is None:
         recording = get_recording(scene, Path(out) / ".cache" if cache else None)
     check_views(views, recording.has_data)
@@ -72,7 +78,7 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
     if export:
         written += export_recording(recording, folder)
     for view in views:
-        written += render_view(movie, view, preset, formats, folder, progress)
+        written += render_view(movie, view, preset, writers_for(formats, gif_max_mb, note), folder, progress)
     return written
 
 
@@ -92,12 +98,13 @@ def render_view(movie: Movie, view: str, quality: Quality, formats: Sequence[str
 
 
 def render_init(scene: InitScene, quality: str = DEFAULT_QUALITY, formats: Sequence[str] = ("mp4",),
-                out: str | Path = "media", *, recording: InitRecording | None = None,
-                progress: Progress = no_progress) -> list[Path]:
+                out: str | Path = "media", *, recording: InitRecording | None = None, fps: int | None = None,
+                gif_max_mb: float | None = DEFAULT_GIF_MAX_MB, progress: Progress = no_progress,
+                note: Callable[[str], None] | None = None) -> list[Path]:
     """The initialisation scene as out/<scene>/<quality>/init.<fmt>; returns the files written."""
     formats = choices(formats, FORMATS, "formats")
-    preset, folder = output_folder(out, scene.name, quality)
+    preset, folder = output_folder(out, scene.name, quality, fps)
     movie = make_init_movie(scene, recording or record_init(scene), preset.fps)
     fig, panels = compose_init(movie, preset)
     return write_animation(Animator(fig, panels), movie.timeline.n_frames, "init", preset.fps,
-                           writers_for(formats), folder, progress)
+                           writers_for(formats, gif_max_mb, note), folder, progress)

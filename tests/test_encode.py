@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from optanim.encode import FFmpegPipe, GifChoice, concat, ffmpeg_exe, gif_from_video, gif_settings
+from optanim.output.ffmpeg import FFmpegPipe, GifChoice, concat, ffmpeg_exe, gif_from_video, gif_settings
 from optanim.errors import OptanimError
-from optanim.quality import QUALITIES
+from optanim.output.quality import QUALITIES
 
 #: The optimizers' colours (Okabe-Ito), as drawn.
 PATCHES = [(0x00, 0x72, 0xB2), (0xD5, 0x5E, 0x00), (0x00, 0x9E, 0x73),
@@ -133,7 +133,7 @@ def test_with_fps_changes_rate_and_folder_only():
     assert (slow.fps, slow.folder) == (24, "1080p24")
     assert (slow.name, slow.width, slow.height) == (high.name, high.width, high.height)
     for bad in (0, -5, 1000, 29.97, True):
-        with pytest.raises(OptanimError, match="--fps"):
+        with pytest.raises(OptanimError, match="fps: "):
             high.with_fps(bad)
 
 

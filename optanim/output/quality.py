@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from .errors import OptanimError
+from ..errors import OptanimError
 
 #: The frame rates a preset may be given instead of its own (--fps).
 MIN_FPS, MAX_FPS = 1, 120
@@ -26,7 +26,7 @@ class Quality:
     def with_fps(self, fps: int) -> Quality:
         """This preset at another frame rate (its folder follows, e.g. 1080p24)."""
         if isinstance(fps, bool) or not isinstance(fps, int) or not MIN_FPS <= fps <= MAX_FPS:
-            raise OptanimError(f"--fps: {fps!r} is not allowed; a whole number from {MIN_FPS} to {MAX_FPS}")
+            raise OptanimError(f"fps: {fps!r} is not allowed; a whole number from {MIN_FPS} to {MAX_FPS}")
         return dataclasses.replace(self, fps=fps)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..draw.animator import Animator
 from .atomic import atomic_target
-from .ffmpeg import FFmpegPipe, concat, gif_from_video
+from .ffmpeg import DEFAULT_GIF_MAX_MB, FFmpegPipe, concat, gif_from_video
 from .frames import Progress, draw_frames, no_progress
 from .parallel import draw_in_processes
 
@@ -57,7 +57,7 @@ class Writer:
 
 
 class VideoWriter(Writer):
-    """MP4 (or any container ffmpeg encodes from raw frames): streamed, parts joined without re-encoding."""
+    """MP4 (H.264) or WebM (VP9): streamed into the encoder, parts joined without re-encoding."""
 
     def __init__(self, fmt: str = "mp4") -> None:
         self.fmt = fmt
@@ -79,6 +79,9 @@ class GifWriter(Writer):
 
     fmt = "gif"
 
+    def __init__(self, max_mb: float | None = DEFAULT_GIF_MAX_MB, note: Callable[[str], None] | None = None) -> None:
+        self.max_mb, self.note = max_mb, note
+
     def sinks(self, job, partial, part):
         if part is not None:
             return [job.pipe(job.scratch / f"part{part}.mkv", "mkv")]
@@ -88,7 +91,11 @@ class GifWriter(Writer):
         lossless = job.scratch / "lossless.mkv"
         if parts:
             concat([job.scratch / f"part{k}.mkv" for k in range(parts)], lossless)
-        gif_from_video(lossless, partial, job.fps, None if parts else job.scratch / "palette.png")
+        choice = gif_from_video(lossless, partial, job.fps, None if parts else job.scratch / "palette.png",
+                                max_mb=self.max_mb)
+        if self.note:
+            budget = f"budget {self.max_mb:g} MB" if self.max_mb else "no budget"
+            self.note(f"gif: {choice} ({budget})")
 
 
 class StillWriter(Writer):
@@ -137,8 +144,9 @@ class NullWriter(Writer):
         return [FrameCounter(self, job.size)]
 
 
-WRITERS: dict[str, Callable[[], Writer]] = {
+WRITERS: dict[str, Callable[..., Writer]] = {
     "mp4": VideoWriter,
+    "webm": lambda: VideoWriter("webm"),
     "gif": GifWriter,
     "png": lambda: StillWriter("png"),
     "pdf": lambda: StillWriter("pdf"),
@@ -175,5 +183,7 @@ def write_animation(animator: Animator, n_frames: int, name: str, fps: float, wr
     return list(targets.values())
 
 
-def writers_for(formats: Iterable[str]) -> list[Writer]:
-    return [WRITERS[fmt]() for fmt in formats]
+def writers_for(formats: Iterable[str], gif_max_mb: float | None = DEFAULT_GIF_MAX_MB,
+                note: Callable[[str], None] | None = None) -> list[Writer]:
+    """One writer per format; the GIF's keeps to its size budget and says what it chose."""
+    return [GifWriter(gif_max_mb, note) if fmt == "gif" else WRITERS[fmt]() for fmt in formats]
