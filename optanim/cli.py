@@ -89,15 +89,6 @@ def report(name: str, recording: Recording) -> str:
     return "\n".join(rows)
 
 
-def _progress_bar(quiet: bool):
-    if quiet or not sys.stderr.isatty():
-        return lambda items, total, description: items
-    from tqdm import tqdm
-
-    return lambda items, total, description: tqdm(items, total=total, desc=description, unit="frame",
-                                                  leave=False)
-
-
 #: The library names an argument; the command line names its flag.
 FLAGS = {"views": "--views", "formats": "--format", "quality": "--quality", "out": "--out",
          "scene": "--scene", "fps": "--fps", "gif_max_mb": "--gif-max-mb"}
@@ -123,6 +114,7 @@ def _run(args: argparse.Namespace) -> int:
     from .lessons.init.scene import InitScene
     from .output.atomic import ensure_writable
     from .output.writers import FORMATS
+    from .progress import default_progress
     from .render import get_recording, render, render_init
     from .spec.checks import choices
     from .spec.load import load_scene, warnings_for
@@ -163,7 +155,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{path}: ok")
         return 0
     ensure_writable(args.out)  # before any training: an unwritable --out must not cost a recording
-    progress = _progress_bar(args.quiet)
+    progress = default_progress(False if args.quiet else None)
     note = (lambda text: None) if args.quiet else (lambda text: print(f"optanim: {text}", file=sys.stderr))
     if args.fps is not None:
         QUALITIES[quality].with_fps(args.fps)  # a bad rate fails here, before any work

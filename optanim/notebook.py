@@ -6,11 +6,12 @@ import os
 from typing import Any
 
 from .errors import OptanimError
-from .initialisation import InitScene
+from .lessons.init.scene import InitScene
 from .output.display import Media
 from .progress import default_progress
 from .render import render, render_init
-from .scene import Scene, load_scene
+from .spec.load import load_scene
+from .spec.scene import Scene
 from .views import DASHBOARD
 
 #: The one view of an initialisation scene (render_init's file name).

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Iterable
 
-if TYPE_CHECKING:
-    from .render import Progress
-
-
-def no_progress(items: Iterable[int], total: int, description: str) -> Iterable[int]:
-    """The items unchanged: no bar."""
-    return items
+from .output.frames import Progress, no_progress
 
 
 def in_notebook() -> bool:

@@ -17,6 +17,7 @@ from .lessons.init.recorder import InitRecording, record_init
 from .lessons.init.scene import InitScene
 from .lessons.init.view import compose_init, make_init_movie
 from .output.atomic import ensure_writable
+from .output.display import MediaList
 from .output.ffmpeg import DEFAULT_GIF_MAX_MB
 from .output.frames import Progress, no_progress
 from .output.parallel import drawing_workers
@@ -66,7 +67,7 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
     """Render the scene's views; returns the files written, under out/<scene>/<quality>/.
 
     `fps` overrides the preset's rate; `gif_max_mb` is the GIF's size budget (None: none); `note`
-    hears what was chosen to meet it."""
+    hears what was chosen to meet it. The list shows each file inline in Jupyter."""
     views = choices(views, ALL_VIEWS, "views")
     formats = choices(formats, FORMATS, "formats")
     preset, folder = output_folder(out, scene.name, quality, fps)
@@ -79,7 +80,7 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
         written += export_recording(recording, folder)
     for view in views:
         written += render_view(movie, view, preset, writers_for(formats, gif_max_mb, note), folder, progress)
-    return written
+    return MediaList(written)
 
 
 def render_view(movie: Movie, view: str, quality: Quality, formats: Sequence[str | Writer], folder: Path,
@@ -106,5 +107,5 @@ def render_init(scene: InitScene, quality: str = DEFAULT_QUALITY, formats: Seque
     preset, folder = output_folder(out, scene.name, quality, fps)
     movie = make_init_movie(scene, recording or record_init(scene), preset.fps)
     fig, panels = compose_init(movie, preset)
-    return write_animation(Animator(fig, panels), movie.timeline.n_frames, "init", preset.fps,
-                           writers_for(formats, gif_max_mb, note), folder, progress)
+    return MediaList(write_animation(Animator(fig, panels), movie.timeline.n_frames, "init", preset.fps,
+                                     writers_for(formats, gif_max_mb, note), folder, progress))

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import optanim
 from optanim.draw.pacing import FLOOR, PIXEL, heads_at, motion_steps, pacing_report, speed
-from optanim.timeline import timeline
+from optanim.draw.timeline import timeline
 
 SCENES = Path(__file__).resolve().parent.parent / "scenes"
 FPS = 15                                   # -ql
