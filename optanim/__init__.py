@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .data.field import Field
 from .data.landscape import Landscape, landscape
 from .data.recording import Recording, Trajectory
 from .errors import OptanimError
@@ -12,7 +13,8 @@ from .render import render, render_init
 from .spec.load import load_scene
 from .spec.runs import Run
 from .spec.scene import Scene
+from .training.field import record_field
 from .training.recorder import record
 
-__all__ = ["OptanimError", "InitRecording", "InitScene", "Landscape", "Trajectory", "Recording", "Run", "Scene",
-           "landscape", "load_scene", "record", "record_init", "render", "render_init", "show"]
+__all__ = ["OptanimError", "Field", "InitRecording", "InitScene", "Landscape", "Trajectory", "Recording", "Run",
+           "Scene", "landscape", "load_scene", "record", "record_field", "record_init", "render", "render_init", "show"]

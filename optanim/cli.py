@@ -115,7 +115,7 @@ def _run(args: argparse.Namespace) -> int:
     from .output.atomic import ensure_writable
     from .output.writers import FORMATS
     from .progress import default_progress
-    from .render import get_recording, render, render_init
+    from .render import check_views, get_recording, render, render_init, views_for
     from .spec.checks import choices
     from .spec.load import load_scene, warnings_for
     from .training import cache
@@ -150,6 +150,11 @@ def _run(args: argparse.Namespace) -> int:
         if isinstance(scene, InitScene) and given:
             raise OptanimError(f"{path}: {', '.join(given)} do not apply to an initialisation scene "
                                "(it renders one view, init, and trains no optimizer)")
+        if args.views and not isinstance(scene, InitScene):
+            try:
+                check_views(views, has_starts=scene.starts is not None)
+            except OptanimError as error:
+                raise OptanimError(f"{path}: {error}") from None
     if args.check:
         for path, _ in scenes:
             print(f"{path}: ok")
@@ -176,20 +181,13 @@ def _run(args: argparse.Namespace) -> int:
                 ensure_writable(folder)
                 _print_sizes(export_recording(recording, folder))
             continue
-        scene_views = views if args.views else [v for v in views if v in _views_for(recording)]
+        scene_views = views if args.views else views_for(recording, scene.starts is not None)
         try:
             _print_sizes(render(scene, scene_views, quality, args.formats, args.out, export=args.export,
                                 recording=recording, **output))
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
     return 0
-
-
-def _views_for(recording: Recording) -> list[str]:
-    """Every view that means something for this recording (the fit needs data)."""
-    from .views import VIEWS
-
-    return [v for v in ALL_VIEWS if v not in VIEWS or recording.has_data or not VIEWS[v].needs_data]
 
 
 def _print_sizes(written: Sequence[Path]) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
 from .data.export import export_recording
+from .data.field import Field
 from .data.landscape import landscape
 from .data.recording import Recording
 from .draw.animator import Animator
@@ -26,6 +28,7 @@ from .output.writers import FORMATS, Writer, write_animation, writers_for
 from .spec.checks import choices
 from .spec.scene import Scene
 from .training.cache import cached_record
+from .training.field import record_field
 from .training.recorder import record
 from .views import ALL_VIEWS, DASHBOARD, VIEWS
 
@@ -39,13 +42,22 @@ def build_movie(scene: Scene, recording: Recording, quality: Quality) -> Movie:
     return make_movie(scene, recording, landscape(scene), clock)
 
 
-def check_views(views: Sequence[str], recording_has_data: bool = True) -> list[str]:
+def check_views(views: Sequence[str], recording_has_data: bool = True, has_starts: bool = False) -> list[str]:
     views = choices(views, ALL_VIEWS, "views")
     for view in views:
         if view in VIEWS and VIEWS[view].needs_data and not recording_has_data:
             raise OptanimError(f"views: {view!r} shows the model's fit to data, and this scene has no data; "
                                f"allowed: {', '.join(v for v in ALL_VIEWS if v == DASHBOARD or not VIEWS[v].needs_data)}")
+        if view in VIEWS and VIEWS[view].needs_field and not has_starts:
+            raise OptanimError(f"views: {view!r} shows many starts at once, and this scene has none; "
+                               "give it starts=(na, nb), N or a list of (a, b) pairs")
     return views
+
+
+def views_for(recording: Recording, has_starts: bool) -> list[str]:
+    """Every view that means something for the scene: the fit needs data, the field views starts."""
+    return [v for v in ALL_VIEWS if v not in VIEWS or
+            ((recording.has_data or not VIEWS[v].needs_data) and (has_starts or not VIEWS[v].needs_field))]
 
 
 def output_folder(out: str | Path, name: str, quality: str, fps: int | None = None) -> tuple[Quality, Path]:
@@ -59,22 +71,28 @@ def output_folder(out: str | Path, name: str, quality: str, fps: int | None = No
     return preset, folder
 
 
-def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAULT_QUALITY,
+def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFAULT_QUALITY,
            formats: Sequence[str] = ("mp4",), out: str | Path = "media", *, cache: bool = True,
-           export: bool = False, recording: Recording | None = None, fps: int | None = None,
-           gif_max_mb: float | None = DEFAULT_GIF_MAX_MB, progress: Progress = no_progress,
+           export: bool = False, recording: Recording | None = None, field: Field | None = None,
+           fps: int | None = None, gif_max_mb: float | None = DEFAULT_GIF_MAX_MB, progress: Progress = no_progress,
            note: Callable[[str], None] | None = None) -> list[Path]:
-    """Render the scene's views; returns the files written, under out/<scene>/<quality>/.
+    """Render the scene's views (None: every view that applies to it); returns the files written,
+    under out/<scene>/<quality>/.
 
     `fps` overrides the preset's rate; `gif_max_mb` is the GIF's size budget (None: none); `note`
-    hears what was chosen to meet it. The list shows each file inline in Jupyter."""
-    views = choices(views, ALL_VIEWS, "views")
+    hears what was chosen to meet it. The field views record the scene's starts (or take `field`).
+    The list shows each file inline in Jupyter."""
     formats = choices(formats, FORMATS, "formats")
     preset, folder = output_folder(out, scene.name, quality, fps)
+    if views is not None:
+        check_views(views, has_starts=scene.starts is not None)  # before any recording
     if recording is None:
         recording = get_recording(scene, Path(out) / ".cache" if cache else None)
-    check_views(views, recording.has_data)
+    views = check_views(views_for(recording, scene.starts is not None) if views is None else views,
+                        recording.has_data, scene.starts is not None)
     movie = build_movie(scene, recording, preset)
+    if any(view in VIEWS and VIEWS[view].needs_field for view in views):
+        movie = replace(movie, field=field or record_field(scene, movie.timeline.steps))
     written = []
     if export:
         written += export_recording(recording, folder)

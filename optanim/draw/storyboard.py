@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..data.field import Field
 from ..data.landscape import Landscape
 from ..data.recording import Recording
 from ..spec.scene import Scene
@@ -42,6 +43,7 @@ class Movie:
     camera: Camera
     surface_cmap: str
     styles: dict[str, RunStyle]       # run -> colour, marker, dash: the same in every view
+    field: Field | None = None        # every start at once, for a scene with starts (the field views)
 
     @property
     def true_params(self) -> tuple[float, float] | None:

@@ -15,6 +15,7 @@ from ..training.optimizers import NOTEBOOK_OPTIMIZERS, optimizer_class, schedule
 from .checks import choice, finite, non_negative, pair, positive
 from .model import sine_cosine
 from .runs import Run, runs_of
+from .starts import check_starts
 
 #: The notebook's CONTOUR_LEVELS: fine near the minimum, coarse on the hills.
 NOTEBOOK_LEVELS = tuple(float(v) for v in np.concatenate((
@@ -50,6 +51,7 @@ class Scene:
 
     # training
     init: tuple[float, float] = (2.0, 4.5)
+    starts: tuple[int, int] | int | Sequence[tuple[float, float]] | None = None   # many starts: field views
     epochs: int = 50
     lr: float = 0.01
     batch_size: int = 16
@@ -126,6 +128,7 @@ def validate(scene: Scene) -> None:
     for run in scene.runs:
         optimizer_class(run.optimizer)
     _check_schedule(scene)
+    check_starts(scene.starts, scene.runs)
     levels = scene.contour_levels
     if not isinstance(levels, (tuple, list)) or len(levels) < 2 or \
             any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) for v in levels) or \

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from .base import View
+from .basins import BasinsView
 from .contour import ContourView
+from .field import FieldView
 from .fit import FitView
 from .loss import LossView
 from .lr import LearningRateView
@@ -11,7 +13,7 @@ from .readout import ReadoutView
 from .surface import SurfaceView
 
 VIEWS: dict[str, type[View]] = {v.name: v for v in (ContourView, SurfaceView, LossView, FitView,
-                                                     LearningRateView)}
+                                                     LearningRateView, FieldView, BasinsView)}
 DASHBOARD = "dashboard"
 ALL_VIEWS = (*VIEWS, DASHBOARD)
 

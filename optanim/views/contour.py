@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
 
+from ..data.landscape import Landscape
 from ..draw import style
 from ..draw.storyboard import Movie
 from .base import View, head_marker
@@ -20,6 +21,16 @@ def _divergence_cross(ax: Axes, a: float, b: float, colour: str, size: float):
     return cross
 
 
+def draw_landscape(ax: Axes, land: Landscape, font_size: float, labels: bool = True) -> None:
+    """The filled contours of the loss with their lines (labelled, every other one, if `labels`)."""
+    levels = list(land.levels)
+    loss = np.ma.masked_invalid(land.loss)  # where the model overflows: left blank
+    ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
+    lines = ax.contour(land.a, land.b, loss, levels=levels, colors="#7a7a7a", linewidths=0.7)
+    if labels:
+        ax.clabel(lines, lines.levels[1::2], inline=True, fontsize=font_size * 0.7, fmt="%g")
+
+
 class ContourView(View):
     name = "contour"
     title = "loss over all data, and each optimizer's path"
@@ -27,11 +38,7 @@ class ContourView(View):
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
         super().__init__(ax, movie)
         land = movie.landscape
-        levels = list(land.levels)
-        loss = np.ma.masked_invalid(land.loss)  # where the model overflows: left blank
-        ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
-        lines = ax.contour(land.a, land.b, loss, levels=levels, colors="#7a7a7a", linewidths=0.7)
-        ax.clabel(lines, lines.levels[1::2], inline=True, fontsize=font_size * 0.7, fmt="%g")
+        draw_landscape(ax, land, font_size)
         # Drawn with the moving artists, so the paths growing beneath never cover them.
         self.landmarks = [ax.plot(*movie.init, marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
                                   markersize=font_size * 0.9, zorder=5)[0]]
