@@ -16,8 +16,9 @@ from .spec.scene import Scene
 
 
 class ScatterPanels:
-    """The baseline: the field view's panels with one matplotlib scatter each, whose offsets are set
-    and which is drawn afresh every frame (blitted like ours, so only the points' drawing differs)."""
+    """The baseline: the field view with one matplotlib scatter per panel in place of its image layer,
+    the scatter's points set and drawn afresh every frame. The rest (readouts, stars, blitting) is
+    the view's own, so only the drawing of the points differs."""
 
     def __init__(self, view) -> None:
         from .draw.raster import DOT_ALPHA
@@ -26,14 +27,17 @@ class ScatterPanels:
         self.view, self.field = view, view.field
         figure = view.ax.figure
         dot_points = dot_pixels(figure.bbox.height) * 72 / figure.dpi   # the same dots as ours
+        blank = np.zeros((1, 1, 4), dtype=np.uint8)
         self.scatters = {}
         for key, sub in view.axes.items():
             view.images[key].set_visible(False)
+            view.painters[key] = lambda row, blank=blank: blank
             self.scatters[key] = sub.scatter([], [], s=dot_points ** 2, color=view.colour(key), alpha=DOT_ALPHA,
                                              linewidths=0, zorder=3)
-        self.artists, self.trails = list(self.scatters.values()), []
+        self.artists, self.trails = [*view.artists, *self.scatters.values()], []
 
     def update(self, frame: int) -> None:
+        self.view.update(frame)
         row = self.field.row(self.view.movie.timeline.steps[frame])
         for key, scatter in self.scatters.items():
             alive = self.field.alive(key, row)

@@ -7,6 +7,7 @@ numpy and handing the result to one image artist costs a few milliseconds whatev
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from matplotlib.colors import to_rgb
@@ -24,20 +25,21 @@ class Raster:
     b_range: tuple[float, float]
     shape: tuple[int, int]
 
-    def pixels(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(flat pixel index, which points) of the points inside the window; NaN and outside dropped."""
+    def pixels(self, a: np.ndarray, b: np.ndarray, keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(flat pixel index, which points) of the points inside the window (and `keep`, if given);
+        NaN and outside dropped."""
         rows, columns = self.shape
-        with np.errstate(invalid="ignore"):
-            i = np.floor((a - self.a_range[0]) / (self.a_range[1] - self.a_range[0]) * columns)
-            j = np.floor((b - self.b_range[0]) / (self.b_range[1] - self.b_range[0]) * rows)
-            # The window's top and right edges belong to the last pixel, as they belong to the window.
-            i, j = np.where(i == columns, columns - 1, i), np.where(j == rows, rows - 1, j)
-            inside = np.flatnonzero((i >= 0) & (i < columns) & (j >= 0) & (j < rows))
-        return j[inside].astype(np.intp) * columns + i[inside].astype(np.intp), inside
+        (a0, a1), (b0, b1) = self.a_range, self.b_range
+        inside = (a >= a0) & (a <= a1) & (b >= b0) & (b <= b1)   # NaN compares False
+        inside = np.flatnonzero(inside if keep is None else inside & keep)
+        # The window's top and right edges belong to the last pixel, as they belong to the window.
+        i = np.minimum(((a[inside] - a0) * (columns / (a1 - a0))).astype(np.intp), columns - 1)
+        j = np.minimum(((b[inside] - b0) * (rows / (b1 - b0))).astype(np.intp), rows - 1)
+        return j * columns + i, inside
 
-    def counts(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """(rows, columns): how many of the points fall in each pixel."""
-        flat, _ = self.pixels(a, b)
+    def counts(self, a: np.ndarray, b: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+        """(rows, columns): how many of the points (those in `keep`, if given) fall in each pixel."""
+        flat, _ = self.pixels(a, b, keep)
         return np.bincount(flat, minlength=self.shape[0] * self.shape[1]).reshape(self.shape)
 
     def paint(self, a: np.ndarray, b: np.ndarray, colours: np.ndarray) -> np.ndarray:
@@ -47,6 +49,13 @@ class Raster:
         flat, inside = self.pixels(a, b)
         image.reshape(-1, 4)[flat] = colours[inside]
         return image
+
+
+@lru_cache(maxsize=None)
+def _disk(radius: int) -> tuple[np.ndarray, np.ndarray]:
+    """(dy, dx) of the pixels of a disk of `radius` about its centre."""
+    dy, dx = np.nonzero(np.hypot(*np.mgrid[-radius:radius + 1, -radius:radius + 1]) <= radius + 0.3)
+    return dy - radius, dx - radius
 
 
 def crowds(counts: np.ndarray, most: int) -> np.ndarray:
@@ -59,10 +68,9 @@ def crowds(counts: np.ndarray, most: int) -> np.ndarray:
     n = counts[rows, columns]
     radius = np.minimum(most, np.sqrt(n) / 2).astype(int)
     for r in np.unique(radius):
-        dy, dx = np.nonzero(np.hypot(*np.mgrid[-r:r + 1, -r:r + 1]) <= r + 0.3)
+        dy, dx = _disk(int(r))
         pick = radius == r
-        y = (rows[pick, None] + dy[None, :] - r).ravel()
-        x = (columns[pick, None] + dx[None, :] - r).ravel()
+        y, x = (rows[pick, None] + dy).ravel(), (columns[pick, None] + dx).ravel()
         inside = (y >= 0) & (y < counts.shape[0]) & (x >= 0) & (x < counts.shape[1])
         np.maximum.at(out, (y[inside], x[inside]), np.repeat(n[pick], len(dy))[inside])
     return out
