@@ -28,7 +28,7 @@ INTRO_S = 1.0
 #: Seconds of trail kept in view behind each head: where it came from, not only where it is.
 TRAIL_S = 1.5
 #: Seconds the camera looks ahead and back (the widening), and the blur (two box passes of half this).
-FOLLOW_S = 1.0
+FOLLOW_S = 0.6
 #: Seconds a shot holds at least: it is framed on what the heads need over that time.
 HOLD_S = 2.0
 #: Reframe when the heads would fit in this share of the shot's side: it has become too loose.
