@@ -131,9 +131,14 @@ def render_stage(stage: Movie | Grid, views: Sequence[str], quality: Quality, fo
                  note: Callable[[str], None] | None = None, progress: Progress = no_progress) -> list[Path]:
     """Every view of one movie, or of a grid (which has no dashboard: each of its panels is one view)."""
     if isinstance(stage, Grid) and DASHBOARD in views:
+        if views == [DASHBOARD]:
+            raise OptanimError(f"views: {DASHBOARD!r} is not drawn for panels side by side (each panel shows "
+                               f"one view); pick one of {', '.join(VIEWS)}")
         views = [v for v in views if v != DASHBOARD]
         if note is not None:
             note("dashboard: not drawn for panels side by side (each panel shows one view)")
+    if isinstance(stage, Grid) and len(stage.panels) > 2 and quality.height < 720 and note is not None:
+        note(f"{len(stage.panels)} panels at {quality.height}p are small (the surfaces most): -qm or -qh reads better")
     written = []
     for view in views:
         written += render_view(stage, view, quality, writers_for(formats, gif_max_mb, note), folder, progress)

@@ -138,6 +138,8 @@ def test_a_sweep_of_several_optimizers_renders_one_panel_per_value(tmp_path):
     assert tuple(meta["size"]) == (854, 480) and len(frames) == 15 + 6
     assert _moves(frames, 0.0, 0.35) > 0.05 and _moves(frames, 0.35, 0.70) > 0.05   # both panels move
     assert _moves(frames, 0.72, 1.0) > 0.05                                          # and the readout
+    with pytest.raises(OptanimError, match="'dashboard' is not drawn for panels side by side"):
+        optanim.render(scene, views=["dashboard"], quality="l", out=tmp_path)
 
 
 def test_a_sweep_of_one_optimizer_is_one_panel_with_a_run_per_value():

@@ -14,6 +14,8 @@ from typing import Any, Callable, Mapping, Sequence
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
 
 from ..data.landscape import landscape
 from ..data.merge import merge_runs
@@ -141,14 +143,17 @@ def compose_grid(view: str, grid: Grid, quality: Quality) -> tuple[Figure, list[
     fig = figure(quality)
     rows, cols = grid_shape(len(grid.panels))
     heading, tags = column_tags([p.title for p in grid.panels])
-    names = lettered([p.title for p in grid.panels], tags)
+    cell_pt = (AREA[2] - AREA[0]) / cols * fig.get_figwidth() * 72 - 2 * FONT   # a gap to the next title
+    names = [wrap(name, cell_pt) for name in lettered([p.title for p in grid.panels], tags)]
+    # Room for the longest title: every panel gets it, so that the panels line up.
+    top = MARGIN_TOP + max(name.count("\n") for name in names) * 1.2 * FONT / 72 / fig.get_figheight()
     with mpl.rc_context({"font.size": FONT, "axes.titlesize": FONT, "axes.labelsize": FONT,
                          "xtick.labelsize": FONT, "ytick.labelsize": FONT}):
         titles(fig, grid.title, f"{kind.title}  |  {grid.subtitle}", FONT)
         views: list[View] = []
         for i, (panel, name) in enumerate(zip(grid.panels, names)):
             row, col = divmod(i, cols)
-            rect = _cell(row, col, rows, cols, kind.three_d)
+            rect = _cell(row, col, rows, cols, kind.three_d, top)
             ax = fig.add_axes(rect, projection="3d" if kind.three_d else None)
             views.append(kind(ax, panel.movie, font_size=FONT))
             if kind.three_d:  # its box sits inside the axes: the title goes at the cell's corner
@@ -171,11 +176,25 @@ def compose_grid(view: str, grid: Grid, quality: Quality) -> tuple[Figure, list[
     return fig, views
 
 
-def _cell(row: int, col: int, rows: int, cols: int, three_d: bool) -> list[float]:
+def wrap(title: str, width_pt: float) -> str:
+    """The title in lines no wider than width_pt at the grid's bold font, broken between its parts."""
+    prop = FontProperties(size=FONT, weight="bold")
+    lines: list[str] = []
+    for part in title.split(" · "):
+        joined = f"{lines[-1]} · {part}" if lines else part
+        if lines and TextToPath().get_text_width_height_descent(joined, prop, ismath=False)[0] <= width_pt:
+            lines[-1] = joined
+        else:
+            lines.append(part)
+    return "\n".join(lines)
+
+
+def _cell(row: int, col: int, rows: int, cols: int, three_d: bool, margin_top: float) -> list[float]:
     left, bottom, right, top = AREA
     width, height = (right - left) / cols, (top - bottom) / rows
     x, y = left + col * width, top - (row + 1) * height
-    if three_d:  # its box leaves margins of its own
-        return [x, y, width - 2 * MARGIN_RIGHT, height - MARGIN_TOP]
+    if three_d:  # its box leaves margins of its own, but its tick labels reach out of it
+        inset = 0.1 * height
+        return [x, y + inset, width - 2 * MARGIN_RIGHT, height - margin_top - inset]
     return [x + MARGIN_LEFT, y + MARGIN_BOTTOM, width - MARGIN_LEFT - MARGIN_RIGHT,
-            height - MARGIN_BOTTOM - MARGIN_TOP]
+            height - MARGIN_BOTTOM - margin_top]

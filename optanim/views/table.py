@@ -128,4 +128,6 @@ class TableReadoutView(View):
                 cell.set_text(fit_number(float(path.full_loss[panel.step(key, frame)]), self.chars))
                 cell.set_color("#222222")
         for j, cell in self.epochs.items():
-            cell.set_text(f"{epoch_and_step(self.movies[j], frame)[0]}/{self.movies[j].recording.epochs}")
+            epoch = epoch_and_step(self.movies[j], frame)[0]
+            whole = f"{epoch}/{self.movies[j].recording.epochs}"
+            cell.set_text(whole if len(whole) <= self.chars else str(epoch))
