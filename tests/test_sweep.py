@@ -235,3 +235,12 @@ def test_trails_drawn_frame_by_frame_in_panels_of_their_own_clocks_equal_a_fresh
     # Joins drawn twice differ by antialiasing (~25 pixels a panel, as for one scene); a trail missing
     # in a panel would be hundreds.
     assert differ < 40 * len(grid.panels), differ
+
+
+def test_the_command_line_reports_and_exports_each_value_of_a_sweep(tmp_path, capsys):
+    sweep = _scene_file(tmp_path, "s", sweep={"lr": [0.01, 0.1]})
+    assert cli.main([str(sweep), "--record-only", "--export", "--out", str(tmp_path / "media")]) == 0
+    out = capsys.readouterr().out
+    assert "s lr 0.01: 2 epochs" in out and "s lr 0.1: 2 epochs" in out
+    for value in ("0.01", "0.1"):
+        assert (tmp_path / "media" / "s" / f"lr-{value}" / "recording.npz").is_file()
