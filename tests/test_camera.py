@@ -160,3 +160,21 @@ def test_zoom_off_keeps_the_whole_window_in_the_views():
     for frame in (0, movie.timeline.n_frames - 1):
         animator.frame(frame)
         assert (*panels[0].ax.get_xlim(), *panels[0].ax.get_ylim()) == (-3.0, 10.0, -3.0, 10.0)
+
+
+def test_panels_side_by_side_look_through_one_camera_that_holds_every_head():
+    """A small step must look small beside a large one: the panels of a grid share their windows."""
+    from optanim.draw.grid import make_grid
+    from optanim.render import clock_of
+
+    quality = QUALITIES["l"].with_fps(8)
+    scenes = [tiny_scene(name=f"lr{lr}", lr=lr, duration=3.0, hold=0.4) for lr in (0.002, 0.03)]
+    grid = make_grid("t", "", [(s.name, s, optanim.record(s)) for s in scenes], lambda s, r: clock_of(s, r, quality))
+    first, second = (panel.movie for panel in grid.panels)
+    assert np.array_equal(first.windows, second.windows)
+    assert (first.windows[-1, 1] - first.windows[-1, 0]) < 13     # they do zoom in
+    for movie in (first, second):
+        for frame in range(movie.timeline.n_frames):
+            for key, path in movie.recording.paths.items():
+                s = movie.step(key, frame)
+                assert _holds(movie.windows[frame], path.a[s], path.b[s])

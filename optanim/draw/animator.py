@@ -24,7 +24,8 @@ class Animator:
         # Trails are optional: a view without them only moves artists.
         self.growing = [v for v in self.views if getattr(v, "trails", None)]
         self.trails = by_zorder(a for v in self.growing for a in v.trails)
-        self.steps = self.growing[0].movie.timeline.steps if self.growing else None
+        # Each growing view's step at every frame: the panels of a grid each have a timeline of their own.
+        self.steps = np.stack([v.movie.timeline.steps for v in self.growing]) if self.growing else None
         # So are cameras: a view that never moves its window needs no move_camera().
         self.cameras = [v for v in self.views if hasattr(v, "move_camera")]
         # The views whose camera has moved, and the figure drawn without them (the stage): on a
@@ -34,6 +35,10 @@ class Animator:
         for artist in (*self.artists, *self.trails):
             artist.set_animated(True)
         self._cache_background()
+
+    def _nothing(self) -> np.ndarray:
+        """The trails' steps before anything is drawn."""
+        return np.full(len(self.growing), -1)
 
     def _cache_background(self, moved: Sequence[View] = ()) -> None:
         """Draw the static figure (at the views' current windows) and start the trails over."""
@@ -48,7 +53,7 @@ class Animator:
         else:
             self.canvas.draw()
         self.pristine = self.canvas.copy_from_bbox(self.fig.bbox)
-        self.background, self.trail_step = self.pristine, -1
+        self.background, self.trail_steps = self.pristine, self._nothing()
 
     def _draw_without(self, views: Sequence[View]) -> None:
         for view in views:
@@ -66,19 +71,19 @@ class Animator:
 
     def frame(self, index: int) -> np.ndarray:
         """The RGBA pixels of frame `index`: a view of the canvas buffer, valid until the next call."""
-        step = int(self.steps[index]) if self.growing else index
+        steps = self.steps[:, index] if self.growing else self._nothing()
         moved = [view for view in self.cameras if view.move_camera(index)]
         if moved:  # the cached background shows the old window
             self._cache_background(moved)
-        elif step < self.trail_step:  # going back in time: the trails start again from nothing
-            self.background, self.trail_step = self.pristine, -1
+        elif (steps < self.trail_steps).any():  # going back in time: the trails start again from nothing
+            self.background, self.trail_steps = self.pristine, self._nothing()
         self.canvas.restore_region(self.background)
-        if self.trails and step != self.trail_step:
-            for view in self.growing:
-                view.grow(self.trail_step, index)
+        if self.trails and (steps != self.trail_steps).any():
+            for view, since in zip(self.growing, self.trail_steps):
+                view.grow(int(since), index)
             for artist in self.trails:
                 self.fig.draw_artist(artist)
-            self.background, self.trail_step = self.canvas.copy_from_bbox(self.fig.bbox), step
+            self.background, self.trail_steps = self.canvas.copy_from_bbox(self.fig.bbox), steps
         for view in self.views:
             view.update(index)
         for artist in self.artists:

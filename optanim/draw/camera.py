@@ -176,3 +176,12 @@ def inside(window: np.ndarray, box: Window | None) -> bool:
     """Does the window lie within the box?"""
     return box is not None and box[0] <= window[0] and window[1] <= box[1] and box[2] <= window[2] \
         and window[3] <= box[3]
+
+
+def shared(each: Sequence[np.ndarray], window: Window) -> np.ndarray:
+    """One camera for panels side by side, so that their sizes compare: at each frame the box of
+    every panel's window (each holds its heads), widened to the aspect and slid inside the window."""
+    stack = np.stack(each)
+    union = np.column_stack([stack[:, :, 0].min(axis=0), stack[:, :, 1].max(axis=0),
+                             stack[:, :, 2].min(axis=0), stack[:, :, 3].max(axis=0)])
+    return settle(_fit(union, np.asarray(window, dtype=float)), 1e-9)

@@ -73,13 +73,16 @@ def describe(scene: Scene) -> str:
             f"{scene.epochs} epochs · start ({scene.init[0]:g}, {scene.init[1]:g})")
 
 
-def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timeline: Timeline) -> Movie:
+def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timeline: Timeline,
+               windows: np.ndarray | None = None) -> Movie:
     """Everything the views draw, computed once: for a data scene, the model's curve for every run at
-    every frame (one call each); where the camera looks, and the landscape again where it zooms in."""
+    every frame (one call each); where the camera looks (`windows`, or its own), and the landscape
+    again where it zooms in."""
     fit_x, fits, true_curve = fit_curves(scene, recording, timeline) if recording.has_data else (None, {}, None)
     full = whole(landscape.a, landscape.b)
-    windows = camera_windows([(p.a, p.b) for p in recording.paths.values()], timeline.steps, timeline.fps,
-                             full, scene.zoom)
+    if windows is None:
+        windows = camera_windows([(p.a, p.b) for p in recording.paths.values()], timeline.steps, timeline.fps,
+                                 full, scene.zoom)
     close = region(windows, full)
     return Movie(title=scene.title or scene.name, subtitle=describe(scene), recording=recording,
                  landscape=landscape, timeline=timeline, init=tuple(scene.init), minima=recording.minima,

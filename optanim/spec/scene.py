@@ -12,9 +12,10 @@ import torch
 
 from ..errors import OptanimError
 from ..training.optimizers import NOTEBOOK_OPTIMIZERS, optimizer_class, scheduler_class
-from .checks import choice, finite, non_negative, pair, positive
+from .checks import choice, finite, non_negative, pair, positive, short_repr
 from .model import sine_cosine
 from .runs import Run, runs_of
+from .sweep import check_sweep
 
 #: The notebook's CONTOUR_LEVELS: fine near the minimum, coarse on the hills.
 NOTEBOOK_LEVELS = tuple(float(v) for v in np.concatenate((
@@ -82,8 +83,15 @@ class Scene:
     # "off": always the whole window; or a fixed window (a_min, a_max, b_min, b_max)
     zoom: str | tuple[float, float, float, float] = "auto"
 
+    # one field's values, the scene run once per value and shown side by side (spec/sweep.py)
+    sweep: Mapping[str, Sequence[Any]] | None = None
+
     def __post_init__(self) -> None:
         validate(self)
+
+    def __repr__(self) -> str:
+        """Only what differs from the defaults: a notebook cell stays readable."""
+        return short_repr(self)
 
     @property
     def runs(self) -> tuple[Run, ...]:
@@ -142,6 +150,8 @@ def validate(scene: Scene) -> None:
         near = difflib.get_close_matches(scene.surface_cmap, list(matplotlib.colormaps), 3)
         raise OptanimError(f"surface_cmap: unknown colour map {scene.surface_cmap!r}"
                            + (f"; did you mean {', '.join(near)}?" if near else ""))
+    if scene.sweep is not None:
+        check_sweep(scene)
 
 
 def _check_zoom(scene: Scene) -> None:
