@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .data.landscape import Landscape, landscape
 from .data.recording import Recording, Trajectory
-from .data.report import report
+from .data.recording import report
 from .errors import OptanimError
 from .lessons.init.recorder import InitRecording, record_init
 from .lessons.init.scene import InitScene

@@ -99,7 +99,7 @@ def _run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from .data.export import export_recording
-    from .data.report import report
+    from .data.recording import report
     from .lessons.init.scene import InitScene
     from .output.atomic import ensure_writable
     from .output.writers import FORMATS
@@ -204,7 +204,7 @@ def _check_grid(scenes: Sequence[tuple[Path, object]], args: argparse.Namespace)
 
 def _render_grid(scenes: Sequence[tuple[Path, object]], views: list[str], quality: str, args: argparse.Namespace,
                  output: dict) -> int:
-    from .data.report import report
+    from .data.recording import report
     from .render import get_recording, render_grid
 
     recordings = []
