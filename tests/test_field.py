@@ -3,6 +3,7 @@ start, basins, and the field and basins views decoded back from video."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from optanim.draw.style import colour
 from optanim.draw.timeline import timeline
 from optanim.errors import OptanimError
 from optanim.output.quality import QUALITIES
-from optanim.render import build_movie
+from optanim.render import build_movie, views_for
 from optanim.spec.starts import start_points
 from optanim.views.basins import MAP_ALPHA, palette
 
@@ -241,15 +242,22 @@ def test_field_and_basins_render_and_decode(field_scene, tmp_path):
     assert b"<svg" in (tmp_path / "fieldtiny" / "480p15" / "basins.svg").read_bytes()[:400]
 
 
-def test_field_views_need_starts_and_the_others_render_the_single_path(tmp_path, capsys):
-    with pytest.raises(OptanimError, match="views: 'field' shows many starts at once, and this scene has none"):
+def test_field_views_need_starts_and_the_others_render_the_single_path(tmp_path, capsys, monkeypatch):
+    def no_field(*args, **kwargs):
+        raise AssertionError("the path views must not record the field")
+
+    monkeypatch.setattr(sys.modules["optanim.render"], "record_field", no_field)   # the module, not render()
+    written = optanim.render(tiny_scene(starts=(3, 3), epochs=1), views=["contour"], quality="l", formats=["png"],
+                             out=tmp_path)
+    assert [p.name for p in written] == ["contour.png"]
+    monkeypatch.undo()
+    with pytest.raises(OptanimError, match="views: 'field' shows many starts at once, and needs a scene with starts"):
         optanim.render(tiny_scene(), views=["field"], quality="l", out=tmp_path)
     path = tmp_path / "plain.py"
     path.write_text("from optanim import Scene\nscene = Scene(epochs=1, optimizers=['sgd'])\n")
     assert main([str(path), "--views", "basins", "--check"]) == 1
     assert "'basins' shows many starts at once" in capsys.readouterr().err
-    # every view that applies: a scene with starts adds the field views, the others draw the path at init
-    from optanim.render import views_for
+    # every view that applies: a scene with starts adds the field views
     assert "field" in views_for(optanim.record(tiny_scene(epochs=1)), True)
     assert "field" not in views_for(optanim.record(tiny_scene(epochs=1)), False)
 
