@@ -34,9 +34,9 @@ class Plan:
     job_args: tuple[str, ...]   # and the arguments after the scene files
     memory_seconds: tuple[float, float]  # memory row: short and long render
     memory_quality: str
-    field_starts: int           # field rows: starts per optimizer
-    field_epochs: tuple[int, int]  # of exp1 (recording and drawing rows) and of exp5 (memory row)
-    field_quality: str          # memory row
+    field_starts: int = 200     # field rows: starts per optimizer
+    field_epochs: tuple[int, int] = (2, 5)  # of exp1 (recording and drawing rows) and of exp5 (memory row)
+    field_quality: str = "l"    # memory row
 
 
 FULL = Plan(epochs=200, grids=(100, 400), video_seconds=10.0, gif_seconds=10.0,
@@ -45,8 +45,7 @@ FULL = Plan(epochs=200, grids=(100, 400), video_seconds=10.0, gif_seconds=10.0,
             field_starts=10_000, field_epochs=(50, 200), field_quality="m")
 QUICK = Plan(epochs=10, grids=(20, 40), video_seconds=0.5, gif_seconds=0.5,
              job_scenes=(1,), job_args=("-ql", "--duration", "0.3", "--views", "contour"),
-             memory_seconds=(0.5, 3.0), memory_quality="l",
-             field_starts=200, field_epochs=(2, 5), field_quality="l")
+             memory_seconds=(0.5, 3.0), memory_quality="l")
 
 
 def _scene(plan: Plan, **changes):
