@@ -76,16 +76,17 @@ def parser() -> argparse.ArgumentParser:
 
 def report(name: str, recording: Recording) -> str:
     """The per-optimizer table: final a, b, full-data loss, and divergence."""
+    width = max([16, *(len(path.label) + 2 for path in recording.paths.values())])
     rows = [f"{name}: {recording.epochs} epochs, {recording.n_steps} steps per optimizer" if recording.has_data
             else f"{name}: {recording.n_steps} steps per optimizer",
-            f"  {'optimizer':<16}{'a':>10}{'b':>10}{'loss':>12}  status"]
+            f"  {'optimizer':<{width}}{'a':>10}{'b':>10}{'loss':>12}  status"]
     for path in recording.paths.values():
         if len(path.a):
             a, b, loss = (f"{path.a[-1]:.4f}", f"{path.b[-1]:.4f}", f"{path.full_loss[-1]:.5g}")
         else:
             a = b = loss = "-"
         status = f"diverged at step {path.diverged_at} ({path.diverged_why})" if path.diverged else "ok"
-        rows.append(f"  {path.label:<16}{a:>10}{b:>10}{loss:>12}  {status}")
+        rows.append(f"  {path.label:<{width}}{a:>10}{b:>10}{loss:>12}  {status}")
     return "\n".join(rows)
 
 
@@ -115,7 +116,7 @@ def _run(args: argparse.Namespace) -> int:
     from .output.atomic import ensure_writable
     from .output.writers import FORMATS
     from .progress import default_progress
-    from .render import get_recording, render, render_init
+    from .render import check_views, get_recording, render, render_init
     from .spec.checks import choices
     from .spec.load import load_scene, warnings_for
     from .training import cache
@@ -150,6 +151,11 @@ def _run(args: argparse.Namespace) -> int:
         if isinstance(scene, InitScene) and given:
             raise OptanimError(f"{path}: {', '.join(given)} do not apply to an initialisation scene "
                                "(it renders one view, init, and trains no optimizer)")
+        if args.views and not isinstance(scene, InitScene):
+            try:  # the fit view of a scene without data, say
+                check_views(views, scene.has_data)
+            except OptanimError as error:
+                raise OptanimError(f"{path}: {_as_flag(error)}") from None
     if args.check:
         for path, _ in scenes:
             print(f"{path}: ok")

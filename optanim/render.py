@@ -39,10 +39,11 @@ def build_movie(scene: Scene, recording: Recording, quality: Quality) -> Movie:
     return make_movie(scene, recording, landscape(scene), clock)
 
 
-def check_views(views: Sequence[str], recording_has_data: bool = True) -> list[str]:
+def check_views(views: Sequence[str], has_data: bool = True) -> list[str]:
+    """The views asked for, each known and each meaningful for a scene with (or without) data."""
     views = choices(views, ALL_VIEWS, "views")
     for view in views:
-        if view in VIEWS and VIEWS[view].needs_data and not recording_has_data:
+        if view in VIEWS and VIEWS[view].needs_data and not has_data:
             raise OptanimError(f"views: {view!r} shows the model's fit to data, and this scene has no data; "
                                f"allowed: {', '.join(v for v in ALL_VIEWS if v == DASHBOARD or not VIEWS[v].needs_data)}")
     return views
@@ -68,12 +69,11 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
 
     `fps` overrides the preset's rate; `gif_max_mb` is the GIF's size budget (None: none); `note`
     hears what was chosen to meet it. The list shows each file inline in Jupyter."""
-    views = choices(views, ALL_VIEWS, "views")
+    views = check_views(views, scene.has_data)   # before any work: a recording can take minutes
     formats = choices(formats, FORMATS, "formats")
     preset, folder = output_folder(out, scene.name, quality, fps)
     if recording is None:
         recording = get_recording(scene, Path(out) / ".cache" if cache else None)
-    check_views(views, recording.has_data)
     movie = build_movie(scene, recording, preset)
     written = []
     if export:

@@ -118,7 +118,7 @@ def test_speed_is_relative_to_the_average_pace():
 
 
 def window_paths(scene: optanim.Scene, recording: optanim.Recording) -> list[np.ndarray]:
-    (a0, a1), (b0, b1) = scene.a_range, scene.b_range
+    (a0, a1), (b0, b1) = scene.window
     return [np.column_stack([(p.a - a0) / (a1 - a0), (p.b - b0) / (b1 - b0)])
             for p in recording.paths.values()]
 

@@ -37,7 +37,8 @@ def test_every_view_renders_mp4_gif_png_at_low_quality(tmp_path):
     written = optanim.render(scene, quality="l", formats=["mp4", "gif", "png"], out=tmp_path)
     folder = tmp_path / "tiny" / "480p15"
     assert sorted(p.name for p in written) == sorted(
-        f"{v}.{f}" for v in ("contour", "surface", "loss", "fit", "lr", "dashboard") for f in ("mp4", "gif", "png"))
+        f"{v}.{f}" for v in ("contour", "surface", "loss", "fit", "lr", "gradnorm", "dashboard")
+        for f in ("mp4", "gif", "png"))
     n_frames = 15 + 6
     for path in folder.glob("*.mp4"):
         meta, frames = decode(path)

@@ -19,13 +19,18 @@ class Landscape:
     b: np.ndarray
     loss: np.ndarray
     levels: tuple[float, ...]
+    floor: float | None = None   # where a 3D surface is cut off below (unbounded losses); None: its lowest point
 
 
 def landscape(scene: Scene, device: str = "cpu") -> Landscape:
-    """The scene's loss surface on its resolution × resolution grid."""
-    a = np.linspace(*scene.a_range, scene.resolution)
-    b = np.linspace(*scene.b_range, scene.resolution)
+    """The scene's loss surface on its resolution × resolution grid, with the scene's contour levels
+    or, where it sets none, levels that suit its problem, and where a loss unbounded below is cut off."""
+    a_range, b_range = scene.window
+    a = np.linspace(*a_range, scene.resolution)
+    b = np.linspace(*b_range, scene.resolution)
     grid_a, grid_b = np.meshgrid(a, b)
     as_tensor = lambda v: torch.as_tensor(v.ravel(), dtype=torch.float32, device=device)  # noqa: E731
-    loss = problem_of(scene).full_loss(as_tensor(grid_a), as_tensor(grid_b))
-    return Landscape(a=a, b=b, loss=loss.cpu().numpy().reshape(grid_a.shape), levels=scene.contour_levels)
+    problem = problem_of(scene)
+    loss = problem.full_loss(as_tensor(grid_a), as_tensor(grid_b)).cpu().numpy().reshape(grid_a.shape)
+    levels = problem.contour_levels(loss) if scene.contour_levels is None else tuple(scene.contour_levels)
+    return Landscape(a=a, b=b, loss=loss, levels=levels, floor=problem.floor(loss))

@@ -10,7 +10,8 @@ import numpy as np
 @dataclass(frozen=True)
 class Trajectory:
     """One run. a[i], b[i] are the parameters before step i; loss[i] the loss step i trained on
-    (the mini-batch's); full_loss[i] the loss over everything there; lr[i] the learning rate step i used.
+    (the mini-batch's); full_loss[i] the loss over everything there; lr[i] the learning rate step i used;
+    grad[i] what .grad held for (a, b) when step i called optimizer.step(), shape (n_steps, 2).
 
     A run that diverged keeps only its good steps: len(a) == diverged_at."""
 
@@ -21,6 +22,7 @@ class Trajectory:
     loss: np.ndarray
     full_loss: np.ndarray
     lr: np.ndarray
+    grad: np.ndarray
     diverged_at: int | None = None
     diverged_why: str = ""
     optimizer: str = ""          # the torch.optim registry name (colour and marker follow it)

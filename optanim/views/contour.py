@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap
 
 from ..draw import style
 from ..draw.storyboard import Movie
@@ -12,6 +12,35 @@ from .base import View, head_marker
 
 #: White valleys to grey hills: the coloured paths stand out on it, in print and on a projector.
 CONTOUR_FILL = LinearSegmentedColormap.from_list("optanim-hills", ["#ffffff", "#b8b8b8"])
+
+
+#: Labels keep this far (in window fractions, edges counted thrice) from each other and the edges;
+#: a ring smaller than LABEL_RING across is left unlabelled (its label would cover it).
+LABEL_GAP, LABEL_RING = 0.12, 0.08
+
+
+def label_spots(lines, levels: list[float], window: tuple[tuple[float, float], tuple[float, float]]):
+    """(level, (a, b)) where to label: on each ring of each level, the point farthest from the labels
+    placed before and from the window's edges, where that is far enough. Left to matplotlib, nested
+    rings stack their labels along the one wall where they run straightest (Rosenbrock's), unreadably."""
+    (a0, a1), (b0, b1) = window
+    placed: list[np.ndarray] = []
+    spots = []
+    for level, path in zip(lines.levels, lines.get_paths()):
+        if level not in levels:
+            continue
+        rings = [(ring - [a0, b0]) / [a1 - a0, b1 - b0] for ring in path.to_polygons(closed_only=False)]
+        for uv in sorted(rings, key=len, reverse=True):    # window fractions: a and b weigh alike
+            if len(uv) < 2 or np.ptp(uv, axis=0).max() < LABEL_RING:
+                continue
+            edge = np.minimum(uv, 1 - uv).min(axis=1)
+            crowd = np.min([np.hypot(*(uv - p).T) for p in placed], axis=0) if placed else np.ones(len(uv))
+            score = np.minimum(crowd, 3 * edge)
+            best = int(np.argmax(score))
+            if score[best] >= LABEL_GAP:
+                placed.append(uv[best])
+                spots.append((level, (a0 + uv[best, 0] * (a1 - a0), b0 + uv[best, 1] * (b1 - b0))))
+    return spots
 
 
 def _divergence_cross(ax: Axes, a: float, b: float, colour: str, size: float):
@@ -26,18 +55,28 @@ class ContourView(View):
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
         super().__init__(ax, movie)
+        if not movie.recording.has_data:
+            self.title = "loss, and each optimizer's path"
         land = movie.landscape
         levels = list(land.levels)
         loss = np.ma.masked_invalid(land.loss)  # where the model overflows: left blank
-        ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
+        if movie.recording.has_data:  # the notebook's levels, shaded as the notebook shades them
+            ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
+        else:
+            # A function's levels are often logarithmic: one shade per band (on a linear scale all but
+            # the top few would be white), and shades beyond both ends for a loss unbounded below.
+            norm = BoundaryNorm(levels, CONTOUR_FILL.N, extend="both")
+            ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, norm=norm, extend="both")
         lines = ax.contour(land.a, land.b, loss, levels=levels, colors="#7a7a7a", linewidths=0.7)
-        ax.clabel(lines, lines.levels[1::2], inline=True, fontsize=font_size * 0.7, fmt="%g")
+        window = (tuple(land.a[[0, -1]]), tuple(land.b[[0, -1]]))
+        for level, spot in label_spots(lines, list(lines.levels[1::2]), window):
+            ax.clabel(lines, [level], inline=True, fontsize=font_size * 0.7, fmt="%g", manual=[spot])
         # Drawn with the moving artists, so the paths growing beneath never cover them.
         self.landmarks = [ax.plot(*movie.init, marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
                                   markersize=font_size * 0.9, zorder=5)[0]]
         for point in movie.minima:
-            self.landmarks.append(ax.plot(*point, marker="*", color=style.TRUE_COLOUR,
-                                          markersize=font_size * 1.3, zorder=5)[0])
+            look = style.minimum_look(point in movie.local_minima, font_size * 1.3)
+            self.landmarks.append(ax.plot(*point, zorder=5, **look)[0])
         ax.set_xlim(*land.a[[0, -1]])
         ax.set_ylim(*land.b[[0, -1]])
         ax.set_xlabel("a")

@@ -10,6 +10,10 @@ from ..draw.storyboard import Movie
 from .base import View, epoch_and_step, fmt
 
 
+#: Lines each optimizer takes (label, value, gap): roomy, or tighter where roomy would not fit.
+RUN_SPACINGS = (2.3, 2.0)
+
+
 class ReadoutView(View):
     """The legend and the numbers in one panel beside the plots: never over the data."""
 
@@ -23,39 +27,54 @@ class ReadoutView(View):
         rec = movie.recording
         self.total = f"/{rec.epochs}"
         # Lay rows out in font units, so the panel reads the same in every figure and preset.
-        height_pt = ax.get_position().height * ax.figure.get_figheight() * 72
+        box = ax.get_position()
+        height_pt = box.height * ax.figure.get_figheight() * 72
+        width_pt = box.width * ax.figure.get_figwidth() * 72
         line = font_size * 1.25 / height_pt
         mono = dict(family="DejaVu Sans Mono", va="top", weight="bold", fontsize=font_size * 1.05)
         self.epoch = ax.add_artist(CachedText(0.0, 1.0, "", **mono))
-        self.step = ax.add_artist(CachedText(0.0, 1.0 - 1.1 * line, "", **mono))
-        y = 1.0 - 3.0 * line
+        # Without data an epoch is a step: the step line alone, at the top.
+        self.step = ax.add_artist(CachedText(0.0, 1.0 - (1.1 * line if rec.has_data else 0.0), "", **mono))
+        top = 3.0 if rec.has_data else 1.9
+        y = 1.0 - top * line
         # Two lines per optimizer where there is room, one (label, then value) where there is not.
-        compact = 3.0 + 2.3 * len(rec.paths) + 3.0 > 1.0 / line
+        answers = [p for p in movie.minima if p not in movie.local_minima]
+        below = 0.3 + 1.3 * (1 + bool(answers) + bool(movie.local_minima))
+        spacing = next((s for s in RUN_SPACINGS if top + s * len(rec.paths) + below <= 1.0 / line), None)
+        compact = spacing is None
+        value_x = 0.55 if compact else 0.09
         self.values = {}
         for key, path, colour, marker in self.paths():
             ax.plot([0.03], [y], marker=marker, color=colour, markersize=font_size * 0.8, clip_on=False)
-            ax.text(0.09, y, path.label, fontsize=font_size, color=colour, weight="bold", va="center")
+            room = ((value_x if compact else 1.0) - 0.11) * width_pt
+            ax.text(0.09, y, path.label, fontsize=style.fitting_size(path.label, font_size, room, "bold"), color=colour,
+                    weight="bold", va="center")
             self.values[key] = ax.add_artist(CachedText(
-                0.55 if compact else 0.09, y if compact else y - line, "", fontsize=font_size * 0.9,
+                value_x, y if compact else y - line, "", fontsize=font_size * 0.9,
                 va="center", family="DejaVu Sans Mono", color="#222222"))
-            y -= (1.25 if compact else 2.3) * line
+            y -= (1.25 if compact else spacing) * line
         y -= 0.3 * line
         ax.plot([0.03], [y], marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
                 markersize=font_size * 0.8)
         ax.text(0.09, y, f"start ({movie.init[0]:g}, {movie.init[1]:g})", fontsize=font_size * 0.9, va="center")
-        if movie.minima:
+        for points, local in ((answers, False), (list(movie.local_minima), True)):
+            if not points:
+                continue
             y -= 1.3 * line
-            ax.plot([0.03], [y], marker="*", color=style.TRUE_COLOUR, markersize=font_size)
-            where = ", ".join(f"({a:.3g}, {b:.3g})" for a, b in movie.minima[:2])
-            more = f" +{len(movie.minima) - 2}" if len(movie.minima) > 2 else ""
-            ax.text(0.09, y, f"{'true' if rec.has_data else 'minimum'} {where}{more}",
-                    fontsize=font_size * 0.9, va="center")
+            ax.plot([0.03], [y], **style.minimum_look(local, font_size))
+            name = ("true" if rec.has_data else
+                    ("local " if local else "") + ("minima" if len(points) > 1 else "minimum"))
+            where = ", ".join(f"({a:.3g}, {b:.3g})" for a, b in points[:2])
+            more = f" +{len(points) - 2}" if len(points) > 2 else ""
+            text = f"{name} {where}{more}"
+            ax.text(0.09, y, text, fontsize=style.fitting_size(text, font_size * 0.9, 0.89 * width_pt), va="center")
         self.artists = [self.epoch, self.step, *self.values.values()]
 
     def update(self, frame: int) -> None:
         epoch, step = epoch_and_step(self.movie, frame)
         rec = self.movie.recording
-        self.epoch.set_text(f"epoch {epoch}{self.total}")
+        if rec.has_data:
+            self.epoch.set_text(f"epoch {epoch}{self.total}")
         self.step.set_text(f"step {step}/{rec.n_steps - 1}")
         for key, path in rec.paths.items():
             if path.diverged and step >= path.diverged_at:

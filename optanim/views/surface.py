@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import BoundaryNorm
 from matplotlib.ticker import MaxNLocator
 
 from ..draw import style
@@ -31,10 +32,14 @@ class SurfaceView(View):
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
         super().__init__(ax, movie)
+        if not movie.recording.has_data:
+            self.title = "loss surface"
         land = movie.landscape
         top = clip_level(land.loss)
+        # A loss unbounded below is cut off below as well as above (the landscape says where).
+        bottom = -np.inf if land.floor is None else min(land.floor, top)
         # NaN/inf (a model that overflows somewhere in the window) stand at the clip level.
-        z = np.minimum(np.nan_to_num(land.loss, nan=top, posinf=top), top)
+        z = np.clip(np.nan_to_num(land.loss, nan=top, posinf=top), bottom, top)
         self.field = HeightField(land.a, land.b, z)
         self.lift = 0.01 * self.field.span[2]
         grid_a, grid_b = np.meshgrid(land.a, land.b)
@@ -42,7 +47,10 @@ class SurfaceView(View):
         ax.set_proj_type("ortho")
         ax.set_box_aspect(BOX_ASPECT)
         ax.computed_zorder = False  # we order the artists ourselves: surface, then visible paths
-        ax.plot_surface(grid_a, grid_b, z, rstride=stride, cstride=stride, cmap=movie.surface_cmap,
+        # A function's levels are often logarithmic: coloured by them, as the contour map is shaded,
+        # its valleys and plateaus show even where the height scale flattens them.
+        norm = None if movie.recording.has_data else BoundaryNorm(land.levels, 256, extend="both")
+        ax.plot_surface(grid_a, grid_b, z, rstride=stride, cstride=stride, cmap=movie.surface_cmap, norm=norm,
                         linewidth=0, antialiased=False, zorder=1,
                         rasterized=True)  # vector stills stay small: the surface is an image in them
         ax.set_xlim(*land.a[[0, -1]])
@@ -59,7 +67,7 @@ class SurfaceView(View):
         self.points, self.lines, self.heads = {}, {}, {}
         for key, path, colour, marker in self.paths():
             every = max(1, -(-len(path.a) // MAX_VERTICES))
-            self.points[key] = (every, np.column_stack([path.a, path.b, np.minimum(path.full_loss, top)
+            self.points[key] = (every, np.column_stack([path.a, path.b, np.clip(path.full_loss, bottom, top)
                                                         + self.lift]))
             self.lines[key], = ax.plot([], [], [], color=colour, lw=2.4, zorder=3)
             self.heads[key] = head_marker(ax, colour, marker, font_size * 0.75)
@@ -74,7 +82,7 @@ class SurfaceView(View):
     def _fixed_points(movie: Movie, font_size: float):
         yield movie.init, dict(marker="o", mfc="none", mec=style.START_COLOUR, mew=2, markersize=font_size * 0.9)
         for point in movie.minima:
-            yield point, dict(marker="*", color=style.TRUE_COLOUR, markersize=font_size * 1.3)
+            yield point, style.minimum_look(point in movie.local_minima, font_size * 1.3)
 
     def update(self, frame: int) -> None:
         movie = self.movie
