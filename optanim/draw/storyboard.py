@@ -92,8 +92,8 @@ def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timelin
     known = None if scene.has_data else function_of(scene.loss)
     local = tuple((m.a, m.b) for m in known.minima if not m.is_global) if known else ()
     return Movie(title=scene.title or (known.title if known else scene.name), subtitle=describe(scene),
-                 recording=recording, landscape=landscape, timeline=timeline, init=tuple(scene.init), minima=recording.minima,
-                 fit_x=fit_x, fits=fits, true_curve=true_curve,
+                 recording=recording, landscape=landscape, timeline=timeline, init=tuple(scene.init),
+                 minima=recording.minima, fit_x=fit_x, fits=fits, true_curve=true_curve,
                  camera=Camera(scene.azimuth_start, scene.azimuth_turn, scene.elevation),
                  surface_cmap=scene.surface_cmap, styles=run_styles(recording.paths.values()),
                  local_minima=local)
