@@ -280,7 +280,7 @@ def test_a_lecturers_own_function_renders_from_the_command_line(tmp_path, capsys
                                 "              duration=1.0, hold=0.2)\n")
     code = cli_main([str(path), "-ql", "--views", "contour,gradnorm", "--export", "--out", str(tmp_path)])
     out = capsys.readouterr().out
-    assert code == 0 and "mine: 60 steps per optimizer" in out
+    assert code == 0 and "mine: 60 steps per run, 2 runs" in out
     for view in ("contour", "gradnorm"):
         meta, frames = decode(tmp_path / "mine" / "480p15" / f"{view}.mp4")
         assert tuple(meta["size"]) == (854, 480) and len(frames) == 15 + 3
