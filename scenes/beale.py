@@ -1,8 +1,8 @@
-"""Beale's plateaus: where the gradient is tiny, a step proportional to it goes nowhere.
+"""Beale's plateaus: where the gradient is small, a step proportional to it goes nowhere.
 
-What a student sees: from (-3, -1) every path first runs up against the plateau around b ≈ 1.3;
-SGD and SGD + momentum, whose steps shrink with the gradient, stay there, while RMSprop and Adam,
-which divide the gradient by its own running size, keep a steady pace across it to the minimum (3, 0.5).
+What a student sees: from (-3, -1), SGD and SGD + momentum climb into the flat shelf at a < 0, b ≈ 1.3
+(loss about 1, gradient about 0.5) and stay there; RMSprop and Adam, which divide the gradient by its
+own running size, keep a steady pace across the flat middle along b ≈ 0 and reach the minimum (3, 0.5).
 """
 from optanim import Scene
 
