@@ -46,7 +46,7 @@ class ReadoutView(View):
         self.values = {}
         for key, path, colour, marker in self.paths():
             ax.plot([0.03], [y], marker=marker, color=colour, markersize=font_size * 0.8, clip_on=False)
-            room = ((value_x if compact else 1.0) - 0.11) * width_pt
+            room = ((value_x if compact else 1.0) - 0.13) * width_pt
             ax.text(0.09, y, path.label, fontsize=style.fitting_size(path.label, font_size, room, "bold"), color=colour,
                     weight="bold", va="center")
             self.values[key] = ax.add_artist(CachedText(
