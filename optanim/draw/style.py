@@ -6,6 +6,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Iterable
 
+from matplotlib.colors import to_hex, to_rgb
+
 from ..data.recording import Trajectory
 
 # Okabe–Ito, colour-blind safe; yellow left out (unreadable on white on a projector).
@@ -79,3 +81,11 @@ def run_styles(paths: Iterable[Trajectory]) -> dict[str, RunStyle]:
         index = seen[path.optimizer] = seen.get(path.optimizer, -1) + 1
         styles[path.key] = RunStyle(colour(path.optimizer), marker(path.optimizer), DASHES[index % len(DASHES)])
     return styles
+
+
+def shade(colour: str, amount: float) -> str:
+    """The colour mixed towards black (amount < 0) or white (amount > 0) by |amount| (0 to 1): one
+    optimizer's runs at a sweep's values keep its hue and go from dark to light."""
+    rgb = to_rgb(colour)
+    target = 0.0 if amount < 0 else 1.0
+    return to_hex(tuple(c + (target - c) * abs(amount) for c in rgb))

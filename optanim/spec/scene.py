@@ -16,6 +16,7 @@ from .checks import choice, finite, non_negative, pair, positive, short_repr
 from .loss import DEFAULT_STEPS, LossFn, check_loss, default_window
 from .model import sine_cosine
 from .runs import Run, runs_of
+from .sweep import check_sweep
 
 #: The notebook's (a_range, b_range).
 DATA_WINDOW = ((-3.0, 10.0), (-3.0, 10.0))
@@ -82,6 +83,9 @@ class Scene:
     azimuth_start: float = -60.0
     elevation: float = 65.0          # high enough to see into the valleys
     surface_cmap: str = "viridis"       # "jet" for the notebook's look
+
+    # one field's values, the scene run once per value and shown side by side (spec/sweep.py)
+    sweep: Mapping[str, Sequence[Any]] | None = None
 
     def __post_init__(self) -> None:
         validate(self)
@@ -171,6 +175,8 @@ def validate(scene: Scene) -> None:
         near = difflib.get_close_matches(scene.surface_cmap, list(matplotlib.colormaps), 3)
         raise OptanimError(f"surface_cmap: unknown colour map {scene.surface_cmap!r}"
                            + (f"; did you mean {', '.join(near)}?" if near else ""))
+    if scene.sweep is not None:
+        check_sweep(scene)
 
 
 def _check_kind(scene: Scene) -> None:
