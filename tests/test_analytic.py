@@ -209,6 +209,34 @@ def test_a_saddle_unbounded_below_draws_and_a_path_that_runs_off_is_marked():
     assert own.floor is not None and own.loss.min() < own.floor
 
 
+def test_the_loss_axis_is_logarithmic_unless_the_loss_goes_negative():
+    saddle = optanim.Scene(loss="saddle", init=(-1.5, 0.01), steps=200, lr=0.02, optimizers=["adam"],
+                           duration=1.0, hold=0.0)
+    _, panels, _ = frames_of(saddle, "loss", [0])
+    assert panels[0].ax.get_yscale() == "linear" and panels[0].title == "loss"
+    bowl = optanim.Scene(loss="booth", init=(1.0, 3.0), steps=5, optimizers=["sgd"], duration=1.0, hold=0.0)
+    _, panels, _ = frames_of(bowl, "loss", [0])          # a loss of exactly 0 at the minimum stays on log
+    assert panels[0].ax.get_yscale() == "log"
+
+
+def test_a_sweep_of_a_loss_function_shows_steps_and_its_own_titles(tmp_path):
+    scene = optanim.Scene(name="starts", loss="himmelblau", init=(0.0, 0.0), steps=40, lr=0.01, optimizers=["sgd"],
+                          sweep={"init": [(-1.0, 1.0), (1.0, -1.0)]}, duration=1.0, hold=0.0)
+    written = optanim.render(scene, views=["contour", "gradnorm"], quality="l", formats=["png"], out=tmp_path)
+    assert sorted(p.name for p in written) == ["contour.png", "gradnorm.png"]
+    from optanim.draw.grid import compose_grid, sweep_stage
+    from optanim.render import clock_of
+    from optanim.spec.sweep import sweep_scenes
+    from optanim.training.sweep import record_sweep
+
+    quality = QUALITIES["l"]
+    stage = sweep_stage(scene, sweep_scenes(scene), record_sweep(scene), lambda one, rec: clock_of(one, rec, quality))
+    fig, panels = compose_grid("contour", stage, quality)
+    Animator(fig, panels).frame(stage.timeline.n_frames - 1)
+    assert panels[-1].clock.get_text() == "step 39/39"
+    assert any(t.get_text().startswith("loss, and each optimizer's path") for t in fig.texts)
+
+
 def test_export_round_trip_keeps_the_gradients(tmp_path):
     recording = optanim.record(optanim.Scene(loss="beale", init=(1, 1), steps=5, lr=1e-3, optimizers=["adam"]))
     save_npz(recording, tmp_path / "r.npz")

@@ -149,7 +149,8 @@ def compose_grid(view: str, grid: Grid, quality: Quality) -> tuple[Figure, list[
     top = MARGIN_TOP + max(name.count("\n") for name in names) * 1.2 * FONT / 72 / fig.get_figheight()
     with mpl.rc_context({"font.size": FONT, "axes.titlesize": FONT, "axes.labelsize": FONT,
                          "xtick.labelsize": FONT, "ytick.labelsize": FONT}):
-        titles(fig, grid.title, f"{kind.title}  |  {grid.subtitle}", FONT)
+        titles(fig, grid.title, f"{kind.title_of(grid.panels[0].movie.recording.has_data)}  |  {grid.subtitle}",
+               FONT)
         views: list[View] = []
         for i, (panel, name) in enumerate(zip(grid.panels, names)):
             row, col = divmod(i, cols)

@@ -52,11 +52,10 @@ def _divergence_cross(ax: Axes, a: float, b: float, colour: str, size: float):
 class ContourView(View):
     name = "contour"
     title = "loss over all data, and each optimizer's path"
+    title_without_data = "loss, and each optimizer's path"
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
         super().__init__(ax, movie)
-        if not movie.recording.has_data:
-            self.title = "loss, and each optimizer's path"
         land = movie.landscape
         levels = list(land.levels)
         loss = np.ma.masked_invalid(land.loss)  # where the model overflows: left blank

@@ -20,20 +20,20 @@ def log_limits(*arrays: np.ndarray) -> tuple[float, float]:
 
 
 class LossView(View):
-    """Loss against step, log scale: mini-batch loss faint, full-data loss bold."""
+    """Loss against step, log scale (linear for a loss that goes negative): mini-batch loss faint,
+    full-data loss bold."""
 
     name = "loss"
     title = "loss · bold: all data, faint: mini-batch"
+    title_without_data = "loss"    # every step sees the whole loss: one line per run
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
         super().__init__(ax, movie)
         rec = movie.recording
-        if not rec.has_data:  # every step sees the whole loss: one line per run
-            self.title = "loss"
         losses = [*(p.loss for p in rec.paths.values()), *(p.full_loss for p in rec.paths.values())]
         ax.set_xlim(0, max(1, rec.n_steps - 1))
         finite = np.concatenate([v[np.isfinite(v)] for v in losses] or [np.ones(1)])
-        if len(finite) and finite.min() <= 0:  # a loss unbounded below (a saddle) has no log scale
+        if len(finite) and finite.min() < 0:  # a loss unbounded below (a saddle) has no log scale
             low, high = finite.min(), finite.max()
             pad = 0.08 * max(high - low, 1e-12)
             ax.set_ylim(low - pad, high + pad)

@@ -28,12 +28,11 @@ def clip_level(loss: np.ndarray) -> float:
 class SurfaceView(View):
     name = "surface"
     title = "loss surface (all data)"
+    title_without_data = "loss surface"
     three_d = True
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
         super().__init__(ax, movie)
-        if not movie.recording.has_data:
-            self.title = "loss surface"
         land = movie.landscape
         top = clip_level(land.loss)
         # A loss unbounded below is cut off below as well as above (the landscape says where).
