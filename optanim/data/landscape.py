@@ -28,10 +28,12 @@ class Landscape:
                 f"b in [{self.b[0]:g}, {self.b[-1]:g}], {span}, {len(self.levels)} contour levels)")
 
 
-def landscape(scene: Scene, device: str = "cpu") -> Landscape:
-    """The scene's loss surface on its resolution × resolution grid, with the scene's contour levels
-    or, where it sets none, levels that suit its problem, and where a loss unbounded below is cut off."""
-    a_range, b_range = scene.window
+def landscape(scene: Scene, device: str = "cpu",
+              window: tuple[float, float, float, float] | None = None) -> Landscape:
+    """The scene's loss surface on its resolution × resolution grid, over its window or over `window`
+    (a_min, a_max, b_min, b_max): where the camera zooms in, the same grid finer. With the scene's contour
+    levels or, where it sets none, levels that suit its problem, and where a loss unbounded below is cut off."""
+    a_range, b_range = scene.window if window is None else (window[:2], window[2:])
     a = np.linspace(*a_range, scene.resolution)
     b = np.linspace(*b_range, scene.resolution)
     grid_a, grid_b = np.meshgrid(a, b)

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..data.landscape import Landscape
+from ..data.landscape import Landscape, landscape as landscape_over
 from ..data.recording import Recording
 from ..spec.loss import formula_of, function_of
 from ..spec.scene import Scene
 from ..training.optimizers import label
+from .camera import region, whole
+from .camera import windows as camera_windows
 from .style import RunStyle, run_styles
 from .timeline import Timeline
 
@@ -44,6 +46,8 @@ class Movie:
     camera: Camera
     surface_cmap: str
     styles: dict[str, RunStyle]       # run -> colour, marker, dash: the same in every view
+    windows: np.ndarray               # (n_frames, 4): the (a_min, a_max, b_min, b_max) each frame shows
+    detail: Landscape | None          # the loss again, as fine, where the camera zooms in (draw/camera.py)
     local_minima: tuple[tuple[float, float], ...] = ()   # those of `minima` that are only local
 
     @property
@@ -85,17 +89,26 @@ def describe(scene: Scene) -> str:
     return " · ".join([*parts, f"{scene.n_epochs} steps", start])
 
 
-def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timeline: Timeline) -> Movie:
+def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timeline: Timeline,
+               windows: np.ndarray | None = None) -> Movie:
     """Everything the views draw, computed once: for a data scene, the model's curve for every run at
-    every frame (one call each). A loss function's scene is titled by its name unless it has a title."""
+    every frame (one call each); where the camera looks (`windows`, or its own), and the landscape
+    again where it zooms in. A loss function's scene is titled by its name unless it has a title."""
     fit_x, fits, true_curve = fit_curves(scene, recording, timeline) if recording.has_data else (None, {}, None)
+    full = whole(landscape.a, landscape.b)
+    if windows is None:
+        windows = camera_windows([(p.a, p.b) for p in recording.paths.values()], timeline.steps, timeline.fps,
+                                 full, scene.zoom)
+    close = region(windows, full)
     known = None if scene.has_data else function_of(scene.loss)
     local = tuple((m.a, m.b) for m in known.minima if not m.is_global) if known else ()
     return Movie(title=scene.title or (known.title if known else scene.name), subtitle=describe(scene),
-                 recording=recording, landscape=landscape, timeline=timeline, init=tuple(scene.init),
-                 minima=recording.minima, fit_x=fit_x, fits=fits, true_curve=true_curve,
+                 recording=recording,
+                 landscape=landscape, timeline=timeline, init=tuple(scene.init), minima=recording.minima,
+                 fit_x=fit_x, fits=fits, true_curve=true_curve,
                  camera=Camera(scene.azimuth_start, scene.azimuth_turn, scene.elevation),
                  surface_cmap=scene.surface_cmap, styles=run_styles(recording.paths.values()),
+                 windows=windows, detail=None if close is None else landscape_over(scene, window=close),
                  local_minima=local)
 
 

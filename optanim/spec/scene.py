@@ -24,6 +24,8 @@ DATA_WINDOW = ((-3.0, 10.0), (-3.0, 10.0))
 DATA_FIELDS = ("epochs", "batch_size", "n_samples", "x_range", "noise_std", "true_params")
 
 SCHEDULER_ORDERS = ("pytorch", "notebook")
+#: The zooms by name (a fixed window is the other kind: see draw/camera.py).
+ZOOMS = ("auto", "off")
 #: How frames follow steps (draw/timeline.py holds the curves; the names are part of the scene).
 EASINGS = ("linear", "quadratic", "cubic")
 
@@ -83,6 +85,9 @@ class Scene:
     azimuth_start: float = -60.0
     elevation: float = 65.0          # high enough to see into the valleys
     surface_cmap: str = "viridis"       # "jet" for the notebook's look
+    # "auto": the 2D views and the surface zoom in on paths that use a small part of the window;
+    # "off": always the whole window; or a fixed window (a_min, a_max, b_min, b_max)
+    zoom: str | tuple[float, float, float, float] = "auto"
 
     # one field's values, the scene run once per value and shown side by side (spec/sweep.py)
     sweep: Mapping[str, Sequence[Any]] | None = None
@@ -161,6 +166,7 @@ def validate(scene: Scene) -> None:
             raise OptanimError(f"batch_size: {scene.batch_size} is larger than the data ({n_data} samples)")
     else:
         check_loss(scene.loss, scene.init)
+    _check_zoom(scene)
     for run in scene.runs:
         optimizer_class(run.optimizer)
     _check_schedule(scene)
@@ -199,6 +205,18 @@ def _check_kind(scene: Scene) -> None:
     if scene.steps is not None:
         positive(scene.steps, "steps", int)
     non_negative(scene.grad_noise, "grad_noise")
+def _check_zoom(scene: Scene) -> None:
+    zoom = scene.zoom
+    if isinstance(zoom, str):
+        return choice(zoom, "zoom", ZOOMS)
+    if not isinstance(zoom, (tuple, list)) or len(zoom) != 4:
+        raise OptanimError(f'zoom: must be "auto", "off" or (a_min, a_max, b_min, b_max), got {zoom!r}')
+    pair(zoom[:2], "zoom", increasing=True)
+    pair(zoom[2:], "zoom", increasing=True)
+    (a_min, a_max), (b_min, b_max) = scene.window
+    if not (a_min <= zoom[0] and zoom[1] <= a_max and b_min <= zoom[2] and zoom[3] <= b_max):
+        raise OptanimError(f"zoom: the window {tuple(zoom)} must lie inside a_range {(a_min, a_max)} "
+                           f"and b_range {(b_min, b_max)}, where the loss is computed")
 
 
 def _check_data(scene: Scene) -> int:

@@ -42,17 +42,20 @@ class ReadoutView(View):
         below = 0.3 + 1.3 * (1 + bool(answers) + bool(movie.local_minima))
         spacing = next((s for s in RUN_SPACINGS if top + s * len(rec.paths) + below <= 1.0 / line), None)
         compact = spacing is None
-        value_x = 0.55 if compact else 0.09
-        self.values = {}
+        # A long label (a run's own name and rate) shrinks to leave its value room, or to stay on the panel.
+        room = ((0.55 if compact else 1.0) - 0.13) * width_pt
+        rows = {}
         for key, path, colour, marker in self.paths():
             ax.plot([0.03], [y], marker=marker, color=colour, markersize=font_size * 0.8, clip_on=False)
-            room = ((value_x if compact else 1.0) - 0.13) * width_pt
-            ax.text(0.09, y, path.label, fontsize=style.fitting_size(path.label, font_size, room, "bold"), color=colour,
-                    weight="bold", va="center")
-            self.values[key] = ax.add_artist(CachedText(
-                value_x, y if compact else y - line, "", fontsize=font_size * 0.9,
-                va="center", family="DejaVu Sans Mono", color="#222222"))
+            size = style.fitting_size(path.label, font_size, room, "bold")
+            rows[key] = (y, ax.text(0.09, y, path.label, fontsize=size, color=colour, weight="bold", va="center"))
             y -= (1.25 if compact else spacing) * line
+        # On one line, the values start clear of the widest label.
+        ends = [ax.transAxes.inverted().transform(label.get_window_extent().p1)[0] for _, label in rows.values()]
+        column = max([0.55] + [end + 0.04 for end in ends]) if compact else 0.09
+        self.values = {key: ax.add_artist(CachedText(
+            column, row_y if compact else row_y - line, "", fontsize=font_size * 0.9, va="center",
+            family="DejaVu Sans Mono", color="#222222")) for key, (row_y, _) in rows.items()}
         y -= 0.3 * line
         ax.plot([0.03], [y], marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
                 markersize=font_size * 0.8)
