@@ -47,7 +47,8 @@ class ReadoutView(View):
         rows = {}
         for key, path, colour, marker in self.paths():
             ax.plot([0.03], [y], marker=marker, color=colour, markersize=font_size * 0.8, clip_on=False)
-            size = style.fitting_size(path.label, font_size, room, "bold")
+            # ...but never below what a student can read (the values then start after it).
+            size = max(style.fitting_size(path.label, font_size, room, "bold"), min(font_size, style.MIN_TEXT_PT))
             rows[key] = (y, ax.text(0.09, y, path.label, fontsize=size, color=colour, weight="bold", va="center"))
             y -= (1.25 if compact else spacing) * line
         # On one line, the values start clear of the widest label.
