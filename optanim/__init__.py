@@ -8,11 +8,11 @@ from .errors import OptanimError
 from .lessons.init.recorder import InitRecording, record_init
 from .lessons.init.scene import InitScene
 from .notebook import show
-from .render import render, render_init
+from .render import frame_steps, render, render_init
 from .spec.load import load_scene
 from .spec.runs import Run
 from .spec.scene import Scene
 from .training.recorder import record
 
 __all__ = ["OptanimError", "InitRecording", "InitScene", "Landscape", "Trajectory", "Recording", "Run", "Scene",
-           "landscape", "load_scene", "record", "record_init", "render", "render_init", "show"]
+           "frame_steps", "landscape", "load_scene", "record", "record_init", "render", "render_init", "show"]

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Sequence
 
+import numpy as np
+
 from .data.export import export_recording
 from .data.landscape import landscape
 from .data.recording import Recording
 from .draw.animator import Animator
 from .draw.layout import compose
-from .draw.storyboard import Movie, make_movie
-from .draw.timeline import timeline
+from .draw.storyboard import Movie, clock, make_movie
 from .errors import OptanimError
 from .lessons.init.recorder import InitRecording, record_init
 from .lessons.init.scene import InitScene
@@ -35,8 +36,20 @@ def get_recording(scene: Scene, cache_dir: Path | None) -> Recording:
 
 
 def build_movie(scene: Scene, recording: Recording, quality: Quality) -> Movie:
-    clock = timeline(recording.n_steps, scene.duration, scene.hold, quality.fps, scene.easing)
-    return make_movie(scene, recording, landscape(scene), clock)
+    land = landscape(scene)
+    return make_movie(scene, recording, land, clock(scene, recording, land, quality.fps))
+
+
+def frame_steps(scene: Scene, recording: Recording | None = None, quality: str = DEFAULT_QUALITY) -> np.ndarray:
+    """The step each frame of the scene's videos shows at this quality: the motion, then the hold.
+
+    Fractional where a head is between two recorded steps (one long step drawn over several
+    frames); int() of it is the step the counter shows. Records the scene if no recording is given.
+    """
+    preset = quality_preset(quality)
+    if recording is None:
+        recording = record(scene)
+    return clock(scene, recording, landscape(scene), preset.fps).steps
 
 
 def check_views(views: Sequence[str], recording_has_data: bool = True) -> list[str]:
@@ -48,12 +61,17 @@ def check_views(views: Sequence[str], recording_has_data: bool = True) -> list[s
     return views
 
 
+def quality_preset(quality: str, fps: int | None = None) -> Quality:
+    """The preset named by its letter (l, m, h, k), at `fps` if given."""
+    if quality not in QUALITIES:
+        raise OptanimError(f"quality: unknown quality {quality!r}; allowed: {', '.join(QUALITIES)}")
+    return QUALITIES[quality] if fps is None else QUALITIES[quality].with_fps(fps)
+
+
 def output_folder(out: str | Path, name: str, quality: str, fps: int | None = None) -> tuple[Quality, Path]:
     """The preset (at `fps` if given) and out/<name>/<quality folder>, created and checked writable
     before any work."""
-    if quality not in QUALITIES:
-        raise OptanimError(f"quality: unknown quality {quality!r}; allowed: {', '.join(QUALITIES)}")
-    preset = QUALITIES[quality] if fps is None else QUALITIES[quality].with_fps(fps)
+    preset = quality_preset(quality, fps)
     folder = Path(out) / (name or "scene") / preset.folder
     ensure_writable(folder)
     return preset, folder

@@ -57,8 +57,6 @@ def compose(view: str, movie: Movie, quality: Quality) -> tuple[Figure, list[Vie
                 ax.tick_params(labelsize=size * 0.85)
                 for axis in (ax.xaxis, ax.yaxis, getattr(ax, "zaxis", ax.yaxis)):
                     axis.label.set_size(size)
-                if panel.three_d:  # its title says loss; the z label would run into the fit panel
-                    ax.set_zlabel("")
                 ax.set_title(panel.title, fontsize=size, loc="left")
                 views.append(panel)
             views.append(ReadoutView(fig.add_axes(DASHBOARD_READOUT), movie, font_size=size))

@@ -2,16 +2,53 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
+from ..data.landscape import Landscape
 from ..draw import style
 from ..draw.storyboard import Movie
 from .base import View, head_marker
 
 #: White valleys to grey hills: the coloured paths stand out on it, in print and on a projector.
 CONTOUR_FILL = LinearSegmentedColormap.from_list("optanim-hills", ["#ffffff", "#b8b8b8"])
+#: Contour labels: never smaller than this (points), dark enough to read on the greyest hill (WCAG AA).
+LABEL_MIN_PT, LABEL_COLOUR = 8.0, "#404040"
+
+
+def labelled_contours(ax: Axes, land: Landscape, loss: np.ma.MaskedArray, font_size: float,
+                      landmarks: Sequence[tuple[float, float]] = ()) -> list[Text]:
+    """The contour lines, labelled at every other level where matplotlib finds room, keeping only the
+    labels that stand clear (by half a label's height) of each other and of the landmarks (the
+    start, the minima), inside the panel: fewer in a small panel, none overlapping another.
+
+    matplotlib places each label without looking at the others: a throwaway contour set shows where
+    they would go, then the real one is labelled (and cut beneath each label) at the places kept.
+    """
+    size = max(font_size * 0.75, LABEL_MIN_PT)
+    probe = ax.contour(land.a, land.b, loss, levels=list(land.levels), colors="none")
+    wanted = probe.levels[1::2]
+    reach = font_size * 1.3 * ax.figure.dpi / 72     # the largest landmark marker (the minimum's star)
+    boxes = [Bbox.from_bounds(x - reach / 2, y - reach / 2, reach, reach)
+             for x, y in ax.transData.transform(np.reshape(landmarks, (-1, 2)))]
+    frame, places = ax.get_window_extent(), []
+    for text in probe.clabel(wanted, inline=False, fontsize=size, fmt="%g"):
+        box = text.get_window_extent()
+        clear = box.padded(box.height / 2)
+        if frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1) and \
+                not any(clear.overlaps(other) for other in boxes):
+            boxes.append(clear)
+            places.append(text.get_position())
+    probe.remove()
+    lines = ax.contour(land.a, land.b, loss, levels=list(land.levels), colors="#7a7a7a", linewidths=0.7)
+    if not places:
+        return []
+    return list(lines.clabel(wanted, manual=places, inline=True, fontsize=size, fmt="%g", colors=LABEL_COLOUR))
 
 
 def _divergence_cross(ax: Axes, a: float, b: float, colour: str, size: float):
@@ -30,27 +67,28 @@ class ContourView(View):
         levels = list(land.levels)
         loss = np.ma.masked_invalid(land.loss)  # where the model overflows: left blank
         ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
-        lines = ax.contour(land.a, land.b, loss, levels=levels, colors="#7a7a7a", linewidths=0.7)
-        ax.clabel(lines, lines.levels[1::2], inline=True, fontsize=font_size * 0.7, fmt="%g")
+        ax.set_xlim(*land.a[[0, -1]])  # before the labels, which must fit inside
+        ax.set_ylim(*land.b[[0, -1]])
+        self.labels = labelled_contours(ax, land, loss, font_size, (movie.init, *movie.minima))
         # Drawn with the moving artists, so the paths growing beneath never cover them.
         self.landmarks = [ax.plot(*movie.init, marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
                                   markersize=font_size * 0.9, zorder=5)[0]]
         for point in movie.minima:
             self.landmarks.append(ax.plot(*point, marker="*", color=style.TRUE_COLOUR,
                                           markersize=font_size * 1.3, zorder=5)[0])
-        ax.set_xlim(*land.a[[0, -1]])
-        ax.set_ylim(*land.b[[0, -1]])
         ax.set_xlabel("a")
         ax.set_ylabel("b")
-        self.lines, self.heads, self.crosses = {}, {}, {}
+        self.lines, self.tips, self.heads, self.crosses = {}, {}, {}, {}
         for key, path, colour, marker in self.paths():
-            self.lines[key], = ax.plot([], [], color=colour, lw=2.2, solid_capstyle="round",
-                                       solid_joinstyle="round", zorder=3)
+            look = dict(color=colour, lw=2.2, solid_capstyle="round", solid_joinstyle="round", zorder=3)
+            self.lines[key], = ax.plot([], [], **look)
+            # From the trail's end to the head while it travels one long step: the path stays joined.
+            self.tips[key], = ax.plot([], [], **look)
             self.heads[key] = head_marker(ax, colour, marker, font_size * 0.75)
             if path.diverged and len(path.a):  # a cross where it diverged, shown once it has
                 self.crosses[key] = _divergence_cross(ax, path.a[-1], path.b[-1], colour, font_size * 0.75)
         self.trails = list(self.lines.values())
-        self.artists = [*self.heads.values(), *self.crosses.values(), *self.landmarks]
+        self.artists = [*self.tips.values(), *self.heads.values(), *self.crosses.values(), *self.landmarks]
 
     def grow(self, since: int, frame: int) -> None:
         for key, path in self.movie.recording.paths.items():
@@ -58,9 +96,11 @@ class ContourView(View):
             self.lines[key].set_data(path.a[part], path.b[part])
 
     def update(self, frame: int) -> None:
-        shown = int(self.movie.timeline.steps[frame])
+        shown = self.movie.timeline.whole(frame)
         for key, path in self.movie.recording.paths.items():
             s = self.movie.step(key, frame)
-            self.heads[key].set_data(path.a[s:s + 1], path.b[s:s + 1])
+            head = self.movie.head(key, frame, path.a, path.b)
+            self.heads[key].set_data(*head)
+            self.tips[key].set_data(np.append(path.a[s:s + 1], head[0]), np.append(path.b[s:s + 1], head[1]))
         for key, cross in self.crosses.items():
             cross.set_visible(shown >= self.movie.recording.paths[key].diverged_at)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator
+from mpl_toolkits.mplot3d import proj3d
 
 from ..draw import style
 from ..draw.occlusion import BOX_ASPECT, HeightField
@@ -22,6 +23,24 @@ def clip_level(loss: np.ndarray) -> float:
     """Clip the surface at the 95th percentile: one steep cliff must not flatten all the rest."""
     finite = loss[np.isfinite(loss)]
     return float(np.quantile(finite, 0.95)) if len(finite) else 1.0
+
+
+def inner_ticks(low: float, high: float, count: int, margin: float = 0.1) -> list[float]:
+    """Round ticks at least `margin` of the span inside [low, high]: the box's corners, where the
+    loss axis stands, get no a or b label to run into the loss ticks."""
+    inset = margin * (high - low)
+    return [float(t) for t in MaxNLocator(count).tick_values(low, high) if low + inset <= t <= high - inset]
+
+
+def loss_ticks(ax: Axes, elevation: float, font_size: float) -> list[float]:
+    """The lowest and highest round loss ticks, or only the highest where the loss axis, short when
+    seen from above, leaves too little room for two to stand clear (the dashboard)."""
+    ticks = inner_ticks(*ax.get_zlim(), 4, margin=0)
+    ax.view_init(elev=elevation, azim=0)  # orthographic: the axis' length on screen is the same at any azimuth
+    x, y, z = np.array([ax.get_xlim()[:1] * 2, ax.get_ylim()[:1] * 2, ax.get_zlim()])
+    ends = ax.transData.transform(np.column_stack(proj3d.proj_transform(x, y, z, ax.get_proj())[:2]))
+    length_pt = np.linalg.norm(ends[1] - ends[0]) * 72 / ax.figure.dpi
+    return ticks[:1] + ticks[1:][-1:] if length_pt >= 3.2 * font_size else ticks[-1:]
 
 
 class SurfaceView(View):
@@ -50,11 +69,13 @@ class SurfaceView(View):
         ax.set_zlim(float(z.min()), max(top, float(z.min()) + 1e-6))  # a flat surface too
         ax.set_xlabel("a", labelpad=-2)
         ax.set_ylabel("b", labelpad=-2)
-        ax.set_zlabel("loss", labelpad=4)
+        ax.set_zlabel("loss", labelpad=0)
         ax.tick_params(labelsize=font_size * 0.7, pad=0)
         # A few ticks and no grid: the 3D axes' ticks and grid were a third of each frame's cost.
-        for axis, ticks in ((ax.xaxis, 5), (ax.yaxis, 5), (ax.zaxis, 3)):
-            axis.set_major_locator(MaxNLocator(ticks))
+        # The loss axis is short seen from above: two ticks, far apart.
+        ax.xaxis.set_major_locator(FixedLocator(inner_ticks(*ax.get_xlim(), 5)))
+        ax.yaxis.set_major_locator(FixedLocator(inner_ticks(*ax.get_ylim(), 5)))
+        ax.zaxis.set_major_locator(FixedLocator(loss_ticks(ax, movie.camera.elevation, font_size)))
         ax.grid(False)
         self.points, self.lines, self.heads = {}, {}, {}
         for key, path, colour, marker in self.paths():
@@ -82,7 +103,9 @@ class SurfaceView(View):
         self.ax.view_init(elev=elevation, azim=azimuth)
         for key, (every, points) in self.points.items():
             s = movie.step(key, frame)
-            shown = np.concatenate([points[:s + 1:every], points[s:s + 1]])  # empty for an empty path
+            # ...then the head, between two recorded points while it travels one long step.
+            head = movie.head(key, frame, *points.T).T[:len(points)]       # empty for an empty path
+            shown = np.concatenate([points[:s + 1:every], points[s:s + 1], head])
             hidden = self.field.hidden(shown, elevation, azimuth)
             drawn = np.where(hidden[:, None], np.nan, shown)
             self.lines[key].set_data_3d(*drawn.T)
