@@ -23,12 +23,19 @@ class Animator:
         # Trails are optional: a view without them only moves artists.
         self.growing = [v for v in self.views if getattr(v, "trails", None)]
         self.trails = by_zorder(a for v in self.growing for a in v.trails)
-        self.steps = self.growing[0].movie.timeline.steps if self.growing else None
+        # Each growing view's whole step at every frame (the panels of a grid each have a timeline of
+        # their own): trails grow by whole steps; a head between two steps is a moving artist.
+        self.steps = np.floor(np.stack([v.movie.timeline.steps for v in self.growing])).astype(int) \
+            if self.growing else None
         for artist in (*self.artists, *self.trails):
             artist.set_animated(True)
         self.canvas.draw()
         self.pristine = self.canvas.copy_from_bbox(fig.bbox)
-        self.background, self.trail_step = self.pristine, -1
+        self.background, self.trail_steps = self.pristine, self._nothing()
+
+    def _nothing(self) -> np.ndarray:
+        """The trails' steps before anything is drawn."""
+        return np.full(len(self.growing), -1)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -37,16 +44,16 @@ class Animator:
 
     def frame(self, index: int) -> np.ndarray:
         """The RGBA pixels of frame `index`: a view of the canvas buffer, valid until the next call."""
-        step = int(self.steps[index]) if self.growing else index
-        if step < self.trail_step:  # going back in time: the trails start again from nothing
-            self.background, self.trail_step = self.pristine, -1
+        steps = self.steps[:, index] if self.growing else self._nothing()
+        if (steps < self.trail_steps).any():  # going back in time: the trails start again from nothing
+            self.background, self.trail_steps = self.pristine, self._nothing()
         self.canvas.restore_region(self.background)
-        if self.trails and step != self.trail_step:
-            for view in self.growing:
-                view.grow(self.trail_step, index)
+        if self.trails and (steps != self.trail_steps).any():
+            for view, since in zip(self.growing, self.trail_steps):
+                view.grow(int(since), index)
             for artist in self.trails:
                 self.fig.draw_artist(artist)
-            self.background, self.trail_step = self.canvas.copy_from_bbox(self.fig.bbox), step
+            self.background, self.trail_steps = self.canvas.copy_from_bbox(self.fig.bbox), steps
         for view in self.views:
             view.update(index)
         for artist in self.artists:
@@ -70,4 +77,4 @@ class Animator:
         finally:
             for artist in (*self.artists, *self.trails):
                 artist.set_animated(True)
-            self.background, self.trail_step = self.pristine, -1
+            self.background, self.trail_steps = self.pristine, self._nothing()

@@ -90,3 +90,11 @@ def run_styles(paths: Iterable[Trajectory]) -> dict[str, RunStyle]:
         index = seen[path.optimizer] = seen.get(path.optimizer, -1) + 1
         styles[path.key] = RunStyle(colour(path.optimizer), marker(path.optimizer), DASHES[index % len(DASHES)])
     return styles
+
+
+def shade(colour: str, amount: float) -> str:
+    """The colour mixed towards black (amount < 0) or white (amount > 0) by |amount| (0 to 1): one
+    optimizer's runs at a sweep's values keep its hue and go from dark to light."""
+    rgb = to_rgb(colour)
+    target = 0.0 if amount < 0 else 1.0
+    return to_hex(tuple(c + (target - c) * abs(amount) for c in rgb))

@@ -12,9 +12,10 @@ import torch
 
 from ..errors import OptanimError
 from ..training.optimizers import NOTEBOOK_OPTIMIZERS, optimizer_class, scheduler_class
-from .checks import choice, finite, non_negative, pair, positive
+from .checks import choice, finite, non_negative, pair, positive, short_repr
 from .model import sine_cosine
 from .runs import Run, runs_of
+from .sweep import check_sweep
 
 #: The notebook's CONTOUR_LEVELS: fine near the minimum, coarse on the hills.
 NOTEBOOK_LEVELS = tuple(float(v) for v in np.concatenate((
@@ -78,8 +79,15 @@ class Scene:
     elevation: float = 65.0          # high enough to see into the valleys
     surface_cmap: str = "viridis"       # "jet" for the notebook's look
 
+    # one field's values, the scene run once per value and shown side by side (spec/sweep.py)
+    sweep: Mapping[str, Sequence[Any]] | None = None
+
     def __post_init__(self) -> None:
         validate(self)
+
+    def __repr__(self) -> str:
+        """Only what differs from the defaults: a notebook cell stays readable."""
+        return short_repr(self)
 
     @property
     def runs(self) -> tuple[Run, ...]:
@@ -137,6 +145,8 @@ def validate(scene: Scene) -> None:
         near = difflib.get_close_matches(scene.surface_cmap, list(matplotlib.colormaps), 3)
         raise OptanimError(f"surface_cmap: unknown colour map {scene.surface_cmap!r}"
                            + (f"; did you mean {', '.join(near)}?" if near else ""))
+    if scene.sweep is not None:
+        check_sweep(scene)
 
 
 def _check_data(scene: Scene) -> int:
