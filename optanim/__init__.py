@@ -17,5 +17,5 @@ from .training.recorder import record
 from .training.sweep import record_sweep
 
 __all__ = ["OptanimError", "InitRecording", "InitScene", "Landscape", "Trajectory", "Recording", "Run", "Scene",
-           "frame_steps", "landscape", "load_scene", "record", "record_init", "record_sweep", "render", "render_grid",
-           "render_init", "report", "show"]
+           "frame_steps", "landscape", "load_scene", "record", "record_init", "record_sweep", "render",
+           "render_grid", "render_init", "report", "show"]
