@@ -26,7 +26,7 @@ from ..spec.scene import Scene
 from ..spec.sweep import sweep_labels
 from ..views import VIEWS, View
 from ..views.table import TableReadoutView
-from . import style
+from . import camera, style
 from .layout import figure, titles
 from .storyboard import Movie, make_movie
 from .timeline import Timeline
@@ -93,13 +93,26 @@ def make_grid(title: str, subtitle: str, shown: Sequence[tuple[str, Scene, Recor
     clock = clock_of(shown[longest][1], recordings[longest])
     paths = {key: path for recording in recordings for key, path in recording.paths.items()}
     styles = style.run_styles(paths.values())
+    timelines = [in_step(clock, recordings[longest].n_steps, recording.n_steps) for recording in recordings]
+    windows = one_camera(shown, timelines)
     panels = []
-    for name, scene, recording in shown:
-        timeline = in_step(clock, recordings[longest].n_steps, recording.n_steps)
-        movie = make_movie(scene, recording, landscape(scene), timeline)
+    for (name, scene, recording), timeline in zip(shown, timelines):
+        movie = make_movie(scene, recording, landscape(scene), timeline, windows)
         panels.append(Panel(name, dataclasses.replace(movie, styles={k: styles[k] for k in recording.paths})))
     return Grid(title=title, subtitle=subtitle, panels=tuple(panels), timeline=clock,
                 by_fraction=len({r.epochs for r in recordings}) > 1)
+
+
+def one_camera(shown: Sequence[tuple[str, Scene, Recording]], timelines: Sequence[Timeline]) -> np.ndarray | None:
+    """Panels over the same window look through one camera (each zooms as its scene says, and the
+    camera holds every panel's heads): a small step must look small beside a large one."""
+    scenes = [scene for _, scene, _ in shown]
+    if any((s.a_range, s.b_range) != (scenes[0].a_range, scenes[0].b_range) for s in scenes):
+        return None
+    full = (*scenes[0].a_range, *scenes[0].b_range)
+    return camera.shared([camera.windows([(p.a, p.b) for p in recording.paths.values()], timeline.steps,
+                                         timeline.fps, full, scene.zoom)
+                          for (_, scene, recording), timeline in zip(shown, timelines)], full)
 
 
 def sweep_stage(scene: Scene, scenes: Mapping[Any, Scene], recordings: Mapping[Any, Recording],

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..data.landscape import Landscape
+from ..data.landscape import Landscape, landscape as landscape_over
 from ..data.recording import Recording
 from ..spec.scene import Scene
+from .camera import region, whole
+from .camera import windows as camera_windows
 from .pacing import heads_at, window_paths
 from .style import RunStyle, run_styles
 from .timeline import Timeline, timeline
@@ -43,6 +45,8 @@ class Movie:
     camera: Camera
     surface_cmap: str
     styles: dict[str, RunStyle]       # run -> colour, marker, dash: the same in every view
+    windows: np.ndarray               # (n_frames, 4): the (a_min, a_max, b_min, b_max) each frame shows
+    detail: Landscape | None          # the loss again, as fine, where the camera zooms in (draw/camera.py)
 
     @property
     def true_params(self) -> tuple[float, float] | None:
@@ -85,20 +89,28 @@ def describe(scene: Scene) -> str:
 
 def clock(scene: Scene, recording: Recording, landscape: Landscape, fps: int) -> Timeline:
     """The scene's clock at `fps`: its easing, "motion" pacing by how far the runs move across the
-    contour window (the landscape's)."""
+    contour window (the whole landscape's, whatever the camera shows)."""
     paths = window_paths(recording.paths.values(), landscape.a[[0, -1]], landscape.b[[0, -1]])
     return timeline(recording.n_steps, scene.duration, scene.hold, fps, scene.easing, paths)
 
 
-def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timeline: Timeline) -> Movie:
+def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timeline: Timeline,
+               windows: np.ndarray | None = None) -> Movie:
     """Everything the views draw, computed once: for a data scene, the model's curve for every run at
-    every frame (one call each)."""
+    every frame (one call each); where the camera looks (`windows`, or its own), and the landscape
+    again where it zooms in."""
     fit_x, fits, true_curve = fit_curves(scene, recording, timeline) if recording.has_data else (None, {}, None)
+    full = whole(landscape.a, landscape.b)
+    if windows is None:
+        windows = camera_windows([(p.a, p.b) for p in recording.paths.values()], timeline.steps, timeline.fps,
+                                 full, scene.zoom)
+    close = region(windows, full)
     return Movie(title=scene.title or scene.name, subtitle=describe(scene), recording=recording,
                  landscape=landscape, timeline=timeline, init=tuple(scene.init), minima=recording.minima,
                  fit_x=fit_x, fits=fits, true_curve=true_curve,
                  camera=Camera(scene.azimuth_start, scene.azimuth_turn, scene.elevation),
-                 surface_cmap=scene.surface_cmap, styles=run_styles(recording.paths.values()))
+                 surface_cmap=scene.surface_cmap, styles=run_styles(recording.paths.values()),
+                 windows=windows, detail=None if close is None else landscape_over(scene, window=close))
 
 
 def fit_curves(scene: Scene, recording: Recording,

@@ -31,6 +31,11 @@ START_COLOUR = "#444444"
 #: Figures are this many inches tall whatever the preset: fonts in points then scale with pixels.
 FIGURE_HEIGHT_IN = 6.0
 FONT_SIZE = 13
+#: The smallest text a student must read, in points: a font size of 1/40 of the frame's height
+#: (12 px at 480p, 27 px at 1080p), what a projected line needs to be read from the back row.
+MIN_TEXT_PT = FIGURE_HEIGHT_IN * 72 / 40
+#: The dashboard's text: its readout's smallest line (0.9 of this) is MIN_TEXT_PT.
+DASHBOARD_FONT_SIZE = MIN_TEXT_PT / 0.9
 
 
 #: WCAG AA: the least contrast against its background for text a student must read.

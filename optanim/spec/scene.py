@@ -23,6 +23,8 @@ NOTEBOOK_LEVELS = tuple(float(v) for v in np.concatenate((
     np.linspace(1, 2, 5, endpoint=False), np.linspace(2, 4, 5))))
 
 SCHEDULER_ORDERS = ("pytorch", "notebook")
+#: The zooms by name (a fixed window is the other kind: see draw/camera.py).
+ZOOMS = ("auto", "off")
 #: How frames follow steps (draw/timeline.py holds the curves; the names are part of the scene):
 #: "motion" spends frames where the paths move on screen, the curves by the step number alone.
 EASINGS = ("motion", "linear", "quadratic", "cubic")
@@ -78,6 +80,9 @@ class Scene:
     azimuth_start: float = -60.0
     elevation: float = 65.0          # high enough to see into the valleys
     surface_cmap: str = "viridis"       # "jet" for the notebook's look
+    # "auto": the 2D views and the surface zoom in on paths that use a small part of the window;
+    # "off": always the whole window; or a fixed window (a_min, a_max, b_min, b_max)
+    zoom: str | tuple[float, float, float, float] = "auto"
 
     # one field's values, the scene run once per value and shown side by side (spec/sweep.py)
     sweep: Mapping[str, Sequence[Any]] | None = None
@@ -126,6 +131,7 @@ def validate(scene: Scene) -> None:
         pair(scene.true_params, "true_params")
     choice(scene.scheduler_order, "scheduler_order", SCHEDULER_ORDERS)
     choice(scene.easing, "easing", EASINGS)
+    _check_zoom(scene)
     if not callable(scene.model):
         raise OptanimError("model: must be a function f(x, a, b) of torch tensors")
     _check_model(scene)
@@ -147,6 +153,20 @@ def validate(scene: Scene) -> None:
                            + (f"; did you mean {', '.join(near)}?" if near else ""))
     if scene.sweep is not None:
         check_sweep(scene)
+
+
+def _check_zoom(scene: Scene) -> None:
+    zoom = scene.zoom
+    if isinstance(zoom, str):
+        return choice(zoom, "zoom", ZOOMS)
+    if not isinstance(zoom, (tuple, list)) or len(zoom) != 4:
+        raise OptanimError(f'zoom: must be "auto", "off" or (a_min, a_max, b_min, b_max), got {zoom!r}')
+    pair(zoom[:2], "zoom", increasing=True)
+    pair(zoom[2:], "zoom", increasing=True)
+    (a_min, a_max), (b_min, b_max) = scene.a_range, scene.b_range
+    if not (a_min <= zoom[0] and zoom[1] <= a_max and b_min <= zoom[2] and zoom[3] <= b_max):
+        raise OptanimError(f"zoom: the window {tuple(zoom)} must lie inside a_range {tuple(scene.a_range)} "
+                           f"and b_range {tuple(scene.b_range)}, where the loss is computed")
 
 
 def _check_data(scene: Scene) -> int:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.contour import ContourSet
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from ..data.landscape import Landscape
-from ..draw import style
+from ..draw import camera, style
 from ..draw.storyboard import Movie
-from .base import View, head_marker
+from .base import View, aim, head_marker
 
 #: White valleys to grey hills: the coloured paths stand out on it, in print and on a projector.
 CONTOUR_FILL = LinearSegmentedColormap.from_list("optanim-hills", ["#ffffff", "#b8b8b8"])
@@ -22,13 +24,14 @@ LABEL_MIN_PT, LABEL_COLOUR = 8.0, "#404040"
 
 
 def labelled_contours(ax: Axes, land: Landscape, loss: np.ma.MaskedArray, font_size: float,
-                      landmarks: Sequence[tuple[float, float]] = ()) -> list[Text]:
+                      landmarks: Sequence[tuple[float, float]] = ()) -> tuple[ContourSet, list[Text]]:
     """The contour lines, labelled at every other level where matplotlib finds room, keeping only the
     labels that stand clear (by half a label's height) of each other and of the landmarks (the
     start, the minima), inside the panel: fewer in a small panel, none overlapping another.
 
     matplotlib places each label without looking at the others: a throwaway contour set shows where
     they would go, then the real one is labelled (and cut beneath each label) at the places kept.
+    The labels are placed for the axes' current window: zoomed further in, they only move apart.
     """
     size = max(font_size * 0.75, LABEL_MIN_PT)
     probe = ax.contour(land.a, land.b, loss, levels=list(land.levels), colors="none")
@@ -47,8 +50,10 @@ def labelled_contours(ax: Axes, land: Landscape, loss: np.ma.MaskedArray, font_s
     probe.remove()
     lines = ax.contour(land.a, land.b, loss, levels=list(land.levels), colors="#7a7a7a", linewidths=0.7)
     if not places:
-        return []
-    return list(lines.clabel(wanted, manual=places, inline=True, fontsize=size, fmt="%g", colors=LABEL_COLOUR))
+        return lines, []
+    return lines, list(lines.clabel(wanted, manual=places, inline=True, fontsize=size, fmt="%g",
+                                    colors=LABEL_COLOUR))
+
 
 
 def _divergence_cross(ax: Axes, a: float, b: float, colour: str, size: float):
@@ -63,19 +68,25 @@ class ContourView(View):
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
         super().__init__(ax, movie)
-        land = movie.landscape
-        levels = list(land.levels)
-        loss = np.ma.masked_invalid(land.loss)  # where the model overflows: left blank
-        ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
-        ax.set_xlim(*land.a[[0, -1]])  # before the labels, which must fit inside
-        ax.set_ylim(*land.b[[0, -1]])
-        self.labels = labelled_contours(ax, land, loss, font_size, (movie.init, *movie.minima))
+        aim(ax, np.array(camera.whole(movie.landscape.a, movie.landscape.b)))  # where the labels must fit
+        self.label_boxes: dict[Text, Bbox] = {}
+        self.layers = [self._draw(movie.landscape, font_size)]
+        # Zoomed in, the landscape computed again over the camera's region; its labels are placed
+        # for that zoom, and it stands in for the whole one while the window lies in the region.
+        self.region = camera.whole(movie.detail.a, movie.detail.b) if movie.detail else None
+        if movie.detail:
+            aim(ax, np.array(self.region))
+            self.layers.append(self._draw(movie.detail, font_size))
         # Drawn with the moving artists, so the paths growing beneath never cover them.
         self.landmarks = [ax.plot(*movie.init, marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
                                   markersize=font_size * 0.9, zorder=5)[0]]
         for point in movie.minima:
             self.landmarks.append(ax.plot(*point, marker="*", color=style.TRUE_COLOUR,
                                           markersize=font_size * 1.3, zorder=5)[0])
+        # Moves of under half a pixel are skipped: each move redraws the panel.
+        self.windows = camera.settle(movie.windows, 0.5 / max(ax.bbox.width, ax.bbox.height))
+        aim(ax, self.windows[0])
+        self._show(self.windows[0])
         ax.set_xlabel("a")
         ax.set_ylabel("b")
         self.lines, self.tips, self.heads, self.crosses = {}, {}, {}, {}
@@ -89,6 +100,36 @@ class ContourView(View):
                 self.crosses[key] = _divergence_cross(ax, path.a[-1], path.b[-1], colour, font_size * 0.75)
         self.trails = list(self.lines.values())
         self.artists = [*self.tips.values(), *self.heads.values(), *self.crosses.values(), *self.landmarks]
+
+    def _draw(self, land: Landscape, font_size: float) -> tuple[list[Artist], list[Text]]:
+        """The filled contours and their lines, and the lines' labels."""
+        levels = list(land.levels)
+        loss = np.ma.masked_invalid(land.loss)  # where the model overflows: left blank
+        fill = self.ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
+        lines, labels = labelled_contours(self.ax, land, loss, font_size, (self.movie.init, *self.movie.minima))
+        # Each label's box in (a, b) as placed: zoomed further in, the label covers less than this.
+        to_data = self.ax.transData.inverted()
+        self.label_boxes.update({label: label.get_window_extent().transformed(to_data) for label in labels})
+        return [fill, lines], labels
+
+    def move_camera(self, frame: int) -> bool:
+        if not aim(self.ax, self.windows[frame]):
+            return False
+        self._show(self.windows[frame])
+        return True
+
+    def _show(self, window: np.ndarray) -> None:
+        """The layer for this window, with only its labels wholly in view: those out of it cost as
+        much, and one cut by the frame reads as another number."""
+        shown = self.layers[-1] if camera.inside(window, self.region) else self.layers[0]
+        for layer in self.layers:
+            contours, labels = layer
+            for artist in contours:
+                artist.set_visible(layer is shown)
+            for label in labels:
+                box = self.label_boxes[label]
+                label.set_visible(layer is shown and window[0] <= box.x0 and box.x1 <= window[1]
+                                  and window[2] <= box.y0 and box.y1 <= window[3])
 
     def grow(self, since: int, frame: int) -> None:
         for key, path in self.movie.recording.paths.items():

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import RendererAgg
-from matplotlib.font_manager import FontProperties
 
 from ..draw import style
 from ..draw.fasttext import CachedText
@@ -13,12 +11,6 @@ from .base import View, epoch_and_step, fmt
 
 #: The readout marks a stretch the video runs through faster than its average pace from this factor on.
 FAST = 1.5
-
-
-def width_px(text: str, font: FontProperties, dpi: float) -> float:
-    """How wide Agg draws a line of text, in pixels (hinting included, which widens bold text at
-    some sizes): to lay out columns that cannot run into each other."""
-    return RendererAgg(1, 1, dpi).get_text_width_height_descent(text, font, ismath=False)[0]
 
 
 class ReadoutView(View):
@@ -36,33 +28,32 @@ class ReadoutView(View):
         # Lay rows out in font units, so the panel reads the same in every figure and preset.
         height_pt = ax.get_position().height * ax.figure.get_figheight() * 72
         line = font_size * 1.25 / height_pt
-
-        def width_of(text: str, **font) -> float:  # in the panel's units
-            return width_px(text, FontProperties(**font), ax.figure.dpi) / ax.get_window_extent().width
-
-        mono = dict(family="DejaVu Sans Mono", weight="bold", size=font_size * 1.05)
-        self.epoch = ax.add_artist(CachedText(0.0, 1.0, "", va="top", **mono))
-        self.step = ax.add_artist(CachedText(0.0, 1.0 - 1.1 * line, "", va="top", **mono))
-        # "×6" beside the step counter where the video runs fast, two characters after its longest
-        # text (and half a character more: cached glyph cells round up to whole pixels).
-        last = f"step {rec.n_steps - 1}/{rec.n_steps - 1}"
-        self.pace = ax.add_artist(CachedText(width_of(last, **mono) + 2.5 * width_of("0", **mono),
-                                             1.0 - 1.1 * line, "", va="top", **mono))
+        mono = dict(family="DejaVu Sans Mono", va="top", weight="bold", fontsize=font_size * 1.05)
+        self.epoch = ax.add_artist(CachedText(0.0, 1.0, "", **mono))
+        self.step = ax.add_artist(CachedText(0.0, 1.0 - 1.1 * line, "", **mono))
+        # "×6" beside the step counter where the video runs fast: two characters and a half after
+        # its longest text (cached glyph cells round up to whole pixels).
+        self.step.set_text(f"step {rec.n_steps - 1}/{rec.n_steps - 1}")
+        box = self.step.get_window_extent()
+        after = box.x1 + 2.5 * box.width / len(self.step.get_text())
+        self.step.set_text("")
+        self.pace = ax.add_artist(CachedText(ax.transAxes.inverted().transform((after, 0))[0],
+                                             1.0 - 1.1 * line, "", **mono))
         y = 1.0 - 3.0 * line
-        # Two lines per optimizer where there is room, one (label, then value) where there is not:
-        # then the values line up half an em after the longest label.
+        # Two lines per optimizer where there is room, one (label, then value) where there is not.
         compact = 3.0 + 2.3 * len(rec.paths) + 3.0 > 1.0 / line
-        label_font = dict(size=font_size, weight="bold")
-        column = 0.09 + max(width_of(p.label, **label_font) for p in rec.paths.values()) \
-            + width_of("M", **label_font) / 2
-        self.values = {}
+        rows = {}
         for key, path, colour, marker in self.paths():
             ax.plot([0.03], [y], marker=marker, color=colour, markersize=font_size * 0.8, clip_on=False)
-            ax.text(0.09, y, path.label, color=style.text_colour(colour), va="center", **label_font)
-            self.values[key] = ax.add_artist(CachedText(
-                column if compact else 0.09, y if compact else y - line, "", fontsize=font_size * 0.9,
-                va="center", family="DejaVu Sans Mono", color="#222222"))
+            rows[key] = (y, ax.text(0.09, y, path.label, fontsize=font_size, color=style.text_colour(colour),
+                                    weight="bold", va="center"))
             y -= (1.25 if compact else 2.3) * line
+        # On one line, the values start clear of the widest label.
+        ends = [ax.transAxes.inverted().transform(label.get_window_extent().p1)[0] for _, label in rows.values()]
+        column = max([0.55] + [end + 0.04 for end in ends]) if compact else 0.09
+        self.values = {key: ax.add_artist(CachedText(
+            column, row_y if compact else row_y - line, "", fontsize=font_size * 0.9, va="center",
+            family="DejaVu Sans Mono", color="#222222")) for key, (row_y, _) in rows.items()}
         y -= 0.3 * line
         ax.plot([0.03], [y], marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
                 markersize=font_size * 0.8)
