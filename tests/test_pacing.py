@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 import optanim
 from optanim.draw.animator import Animator
 from optanim.draw.layout import compose
-from optanim.draw.pacing import FLOOR, PIXEL, heads_at, motion_steps, pacing_report, speed, window_paths
+from optanim.draw.pacing import FLOOR, PIXEL, heads_at, marked, motion_steps, pacing_report, speed, window_paths
 from optanim.draw.timeline import CURVES, MOTION, timeline
 from optanim.output.quality import QUALITIES
-from optanim.render import build_movie
+from optanim.render import build_movie, clock_of
 from optanim.spec.scene import EASINGS
-from optanim.views.readout import FAST
+from optanim.views.readout import FAST_OFF, FAST_ON
 
 from helpers import tiny_scene
 
@@ -127,6 +127,10 @@ def test_speed_is_relative_to_the_average_pace():
     assert speed(burst, 110, window=5).max() < (100 - 9) / (109 / 19)
 
 
+def timeline_of(scene, recording):
+    return clock_of(scene, recording, QUALITIES["l"])
+
+
 @pytest.fixture(scope="module", params=[f"exp{i}" for i in range(1, 6)])
 def real_scene(request):
     scene = optanim.load_scene(SCENES / f"{request.param}.py")
@@ -148,6 +152,8 @@ def test_real_scenes_meet_the_targets_through_frame_steps(real_scene):
           f" ninety {quadratic.ninety:.3f} moving {quadratic.moving_share:.3f}")
     assert meets_targets(report)
     assert not np.array_equal(steps, np.round(steps))       # some heads travel between two steps
+    fast = marked(timeline_of(scene, recording).pace[:motion], FAST_ON, FAST_OFF)
+    assert np.count_nonzero(np.diff(fast.astype(int))) <= 1  # the mark comes on once, and stays
 
 
 def test_frame_steps_follow_the_scene_and_the_quality():
@@ -179,11 +185,17 @@ def test_motion_with_nothing_moving_is_the_linear_clock():
 
 def test_pace_marks_only_where_the_video_runs_fast():
     """Linear: the average pace throughout, never marked; motion: slow while heads travel, fast after."""
-    assert np.all(timeline(1000, 4.0, 0.0, FPS, "linear").pace < FAST)
+    linear = timeline(1000, 4.0, 0.0, FPS, "linear")
+    assert not marked(linear.pace, FAST_ON, FAST_OFF).any()
     clock = timeline(2600, 10.0, 0.0, FPS, MOTION, [decelerating(2600, 130, (0.5, 0.6), (0.2, 0.3))])
-    assert clock.pace[0] < 1 and clock.pace[-1] >= FAST
-    fast = clock.pace >= FAST
+    fast = marked(clock.pace, FAST_ON, FAST_OFF)
+    assert clock.pace[0] < 1 and fast[-1] and not fast[0]
     assert fast[np.argmax(fast):].all()                       # once fast, it stays fast here
+
+
+def test_a_pace_hovering_at_the_threshold_does_not_blink():
+    pace = np.array([1.0, 1.6, 1.4, 1.6, 1.3, 1.1, 1.4, 1.6])
+    np.testing.assert_array_equal(marked(pace, 1.5, 1.2), [0, 1, 1, 1, 1, 0, 0, 1])
 
 
 def test_heads_and_fits_sit_between_recorded_steps():

@@ -120,3 +120,14 @@ def speed(steps: np.ndarray, n_steps: int, window: int = 5) -> np.ndarray:
     padded = np.pad(per_frame, (window // 2, (window - 1) // 2), mode="edge")
     smoothed = np.convolve(padded, np.ones(window) / window, mode="valid")
     return smoothed / ((n_steps - 1) / (len(steps) - 1))
+
+
+def marked(pace: np.ndarray, on: float, off: float) -> np.ndarray:
+    """Per frame, whether to mark the pace as fast: from `on` times the average pace until it falls
+    below `off` (a pace hovering at one threshold would make the mark blink)."""
+    shown = np.zeros(len(pace), dtype=bool)
+    fast = False
+    for frame, value in enumerate(pace):
+        fast = value >= (off if fast else on)
+        shown[frame] = fast
+    return shown

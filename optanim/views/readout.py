@@ -6,11 +6,13 @@ from matplotlib.axes import Axes
 
 from ..draw import style
 from ..draw.fasttext import CachedText
+from ..draw.pacing import marked
 from ..draw.storyboard import Movie
 from .base import View, epoch_and_step, fmt
 
-#: The readout marks a stretch the video runs through faster than its average pace from this factor on.
-FAST = 1.5
+#: The readout marks the pace ("×2.5") from this many times the video's average pace until it falls
+#: below the second: where the steps fly past, not where a head is drawn out over a long step.
+FAST_ON, FAST_OFF = 1.5, 1.2
 
 
 class ReadoutView(View):
@@ -39,6 +41,7 @@ class ReadoutView(View):
         self.step.set_text("")
         self.pace = ax.add_artist(CachedText(ax.transAxes.inverted().transform((after, 0))[0],
                                              1.0 - 1.1 * line, "", **mono))
+        self.fast = marked(movie.timeline.pace, FAST_ON, FAST_OFF)
         y = 1.0 - 3.0 * line
         # Two lines per optimizer where there is room, one (label, then value) where there is not.
         compact = 3.0 + 2.3 * len(rec.paths) + 3.0 > 1.0 / line
@@ -73,7 +76,7 @@ class ReadoutView(View):
         self.epoch.set_text(f"epoch {epoch}{self.total}")
         self.step.set_text(f"step {step}/{rec.n_steps - 1}")
         pace = self.movie.timeline.pace[frame]
-        self.pace.set_text(f"×{pace:.0f}" if pace >= FAST else "")
+        self.pace.set_text((f"×{pace:.1f}" if pace < 3 else f"×{pace:.0f}") if self.fast[frame] else "")
         for key, path in rec.paths.items():
             if path.diverged and step >= path.diverged_at:
                 self.values[key].set_text(f"diverged at step {path.diverged_at}")
