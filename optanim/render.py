@@ -61,10 +61,11 @@ def frame_steps(scene: Scene, recording: Recording | None = None, quality: str =
     return clock_of(scene, recording, quality_preset(quality)).steps
 
 
-def check_views(views: Sequence[str], recording_has_data: bool = True) -> list[str]:
+def check_views(views: Sequence[str], has_data: bool = True) -> list[str]:
+    """The views asked for, each known and each meaningful for a scene with (or without) data."""
     views = choices(views, ALL_VIEWS, "views")
     for view in views:
-        if view in VIEWS and VIEWS[view].needs_data and not recording_has_data:
+        if view in VIEWS and VIEWS[view].needs_data and not has_data:
             raise OptanimError(f"views: {view!r} shows the model's fit to data, and this scene has no data; "
                                f"allowed: {', '.join(v for v in ALL_VIEWS if v == DASHBOARD or not VIEWS[v].needs_data)}")
     return views
@@ -97,7 +98,7 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
     `recording`: the scene's, if already made (a sweep's: record_sweep's dict). `fps` overrides the
     preset's rate; `gif_max_mb` is the GIF's size budget (None: none); `note` hears what was chosen to
     meet it. The list shows each file inline in Jupyter. A sweep renders as `sweep_stage` lays it out."""
-    views = choices(views, ALL_VIEWS, "views")
+    views = check_views(views, scene.has_data)   # before any work: a recording can take minutes
     formats = choices(formats, FORMATS, "formats")
     preset, folder = output_folder(out, scene.name, quality, fps)
     if scene.sweep:
@@ -105,7 +106,6 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
                                                                                 if cache else None))
         stage = sweep_stage(scene, sweep_scenes(scene), recordings,
                             lambda one, rec: clock_of(one, rec, preset))
-        check_views(views, all(r.has_data for r in recordings.values()))
         written = []
         if export:  # each value's recording in a folder of its own
             for value, text in sweep_labels(scene).items():
@@ -115,7 +115,6 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
                                                 note=note, progress=progress))
     if recording is None:
         recording = get_recording(scene, Path(out) / ".cache" if cache else None)
-    check_views(views, recording.has_data)
     movie = build_movie(scene, recording, preset)
     written = []
     if export:

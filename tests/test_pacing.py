@@ -144,7 +144,7 @@ def test_real_scenes_meet_the_targets_through_frame_steps(real_scene):
     steps = optanim.frame_steps(scene, recording, quality="l")
     motion, held = round(scene.duration * FPS), round(scene.hold * FPS)
     assert len(steps) == motion + held and np.all(steps[motion:] == recording.n_steps - 1)
-    paths = window_paths(recording.paths.values(), scene.a_range, scene.b_range)
+    paths = window_paths(recording.paths.values(), *scene.window)
     report = pacing_report(paths, steps[:motion])
     quadratic = pacing_report(paths, timeline(recording.n_steps, scene.duration, 0.0, FPS, "quadratic").steps)
     print(f"\n{name}: motion half {report.half:.3f} ninety {report.ninety:.3f}"

@@ -28,6 +28,23 @@ EXTRA_MARKERS = ("X", "*", "h", "<", ">", "p", "d")
 TRUE_COLOUR = "#000000"
 START_COLOUR = "#444444"
 
+
+def fitting_size(text: str, size: float, width_pt: float, weight: str = "normal") -> float:
+    """The font size, at most `size`, at which the text (mathtext too) fits in width_pt points: a long
+    label or formula shrinks rather than running into its neighbour or off the figure."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    natural = TextPath((0, 0), text, size=size, prop=FontProperties(weight=weight)).get_extents().width
+    return size if natural <= width_pt else size * width_pt / natural
+
+
+def minimum_look(local: bool, size: float) -> dict:
+    """How a minimum is marked: a black star, hollow where it is only a local minimum."""
+    look = dict(marker="*", color=TRUE_COLOUR, markersize=size)
+    return look | dict(mfc="white", mew=1.2) if local else look
+
+
 #: Figures are this many inches tall whatever the preset: fonts in points then scale with pixels.
 FIGURE_HEIGHT_IN = 6.0
 FONT_SIZE = 13

@@ -19,13 +19,20 @@ class View:
 
     name = ""
     title = ""
+    title_without_data = ""     # where the scene minimises a function: no "all data" to speak of
     three_d = False
     needs_data = False          # the view means nothing without data (the fit)
 
     def __init__(self, ax: Axes, movie: Movie) -> None:
         self.ax, self.movie = ax, movie
+        self.title = self.title_of(movie.recording.has_data)
         self.artists: list[Artist] = []
         self.trails: list[Artist] = []
+
+    @classmethod
+    def title_of(cls, has_data: bool) -> str:
+        """The panel's title for a scene with data, or without."""
+        return cls.title if has_data or not cls.title_without_data else cls.title_without_data
 
     def update(self, frame: int) -> None:
         raise NotImplementedError

@@ -7,8 +7,7 @@ from typing import Sequence
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap
-from matplotlib.contour import ContourSet
+from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
@@ -23,37 +22,55 @@ CONTOUR_FILL = LinearSegmentedColormap.from_list("optanim-hills", ["#ffffff", "#
 LABEL_MIN_PT, LABEL_COLOUR = 8.0, "#404040"
 
 
-def labelled_contours(ax: Axes, land: Landscape, loss: np.ma.MaskedArray, font_size: float,
-                      landmarks: Sequence[tuple[float, float]] = ()) -> tuple[ContourSet, list[Text]]:
-    """The contour lines, labelled at every other level where matplotlib finds room, keeping only the
-    labels that stand clear (by half a label's height) of each other and of the landmarks (the
-    start, the minima), inside the panel: fewer in a small panel, none overlapping another.
+#: Labels keep this far (in window fractions, edges counted thrice) from each other and the edges;
+#: a ring smaller than LABEL_RING across is left unlabelled (its label would cover it).
+LABEL_GAP, LABEL_RING = 0.12, 0.08
 
-    matplotlib places each label without looking at the others: a throwaway contour set shows where
-    they would go, then the real one is labelled (and cut beneath each label) at the places kept.
-    The labels are placed for the axes' current window: zoomed further in, they only move apart.
-    """
-    size = max(font_size * 0.75, LABEL_MIN_PT)
-    probe = ax.contour(land.a, land.b, loss, levels=list(land.levels), colors="none")
-    wanted = probe.levels[1::2]
-    reach = font_size * 1.3 * ax.figure.dpi / 72     # the largest landmark marker (the minimum's star)
+
+def label_spots(lines, levels: list[float], window: tuple[tuple[float, float], tuple[float, float]]):
+    """(level, (a, b)) where to label: on each ring of each level, the point farthest from the labels
+    placed before and from the window's edges, where that is far enough. Left to matplotlib, nested
+    rings stack their labels along the one wall where they run straightest (Rosenbrock's), unreadably."""
+    (a0, a1), (b0, b1) = window
+    placed: list[np.ndarray] = []
+    spots = []
+    for level, path in zip(lines.levels, lines.get_paths()):
+        if level not in levels:
+            continue
+        rings = [(ring - [a0, b0]) / [a1 - a0, b1 - b0] for ring in path.to_polygons(closed_only=False)]
+        for uv in sorted(rings, key=len, reverse=True):    # window fractions: a and b weigh alike
+            if len(uv) < 2 or np.ptp(uv, axis=0).max() < LABEL_RING:
+                continue
+            edge = np.minimum(uv, 1 - uv).min(axis=1)
+            crowd = np.min([np.hypot(*(uv - p).T) for p in placed], axis=0) if placed else np.ones(len(uv))
+            score = np.minimum(crowd, 3 * edge)
+            best = int(np.argmax(score))
+            if score[best] >= LABEL_GAP:
+                placed.append(uv[best])
+                spots.append((level, (a0 + uv[best, 0] * (a1 - a0), b0 + uv[best, 1] * (b1 - b0))))
+    return spots
+
+
+def clear_spots(ax: Axes, land: Landscape, loss: np.ma.MaskedArray, spots, size: float,
+                landmarks: Sequence[tuple[float, float]], landmark_pt: float) -> list:
+    """The (level, (a, b)) spots whose labels stand clear, by half a label's height, of each other and
+    of the landmarks (the start, the minima), wholly inside the panel at its current window: fewer
+    in a small panel. matplotlib draws a label where it is asked without looking at the others, so
+    a throwaway contour set measures each first. Zoomed further in, the labels only move apart."""
+    reach = landmark_pt * ax.figure.dpi / 72
     boxes = [Bbox.from_bounds(x - reach / 2, y - reach / 2, reach, reach)
              for x, y in ax.transData.transform(np.reshape(landmarks, (-1, 2)))]
-    frame, places = ax.get_window_extent(), []
-    for text in probe.clabel(wanted, inline=False, fontsize=size, fmt="%g"):
-        box = text.get_window_extent()
+    probe = ax.contour(land.a, land.b, loss, levels=list(land.levels), colors="none")
+    frame, kept = ax.get_window_extent(), []
+    for level, spot in spots:
+        box = probe.clabel([level], inline=False, fontsize=size, fmt="%g", manual=[spot])[-1].get_window_extent()
         clear = box.padded(box.height / 2)
         if frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1) and \
                 not any(clear.overlaps(other) for other in boxes):
             boxes.append(clear)
-            places.append(text.get_position())
+            kept.append((level, spot))
     probe.remove()
-    lines = ax.contour(land.a, land.b, loss, levels=list(land.levels), colors="#7a7a7a", linewidths=0.7)
-    if not places:
-        return lines, []
-    return lines, list(lines.clabel(wanted, manual=places, inline=True, fontsize=size, fmt="%g",
-                                    colors=LABEL_COLOUR))
-
+    return kept
 
 
 def _divergence_cross(ax: Axes, a: float, b: float, colour: str, size: float):
@@ -65,6 +82,7 @@ def _divergence_cross(ax: Axes, a: float, b: float, colour: str, size: float):
 class ContourView(View):
     name = "contour"
     title = "loss over all data, and each optimizer's path"
+    title_without_data = "loss, and each optimizer's path"
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
         super().__init__(ax, movie)
@@ -81,8 +99,8 @@ class ContourView(View):
         self.landmarks = [ax.plot(*movie.init, marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
                                   markersize=font_size * 0.9, zorder=5)[0]]
         for point in movie.minima:
-            self.landmarks.append(ax.plot(*point, marker="*", color=style.TRUE_COLOUR,
-                                          markersize=font_size * 1.3, zorder=5)[0])
+            look = style.minimum_look(point in movie.local_minima, font_size * 1.3)
+            self.landmarks.append(ax.plot(*point, zorder=5, **look)[0])
         # Moves of under half a pixel are skipped: each move redraws the panel.
         self.windows = camera.settle(movie.windows, 0.5 / max(ax.bbox.width, ax.bbox.height))
         aim(ax, self.windows[0])
@@ -105,8 +123,21 @@ class ContourView(View):
         """The filled contours and their lines, and the lines' labels."""
         levels = list(land.levels)
         loss = np.ma.masked_invalid(land.loss)  # where the model overflows: left blank
-        fill = self.ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
-        lines, labels = labelled_contours(self.ax, land, loss, font_size, (self.movie.init, *self.movie.minima))
+        if self.movie.recording.has_data:  # the notebook's levels, shaded as the notebook shades them
+            fill = self.ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
+        else:
+            # A function's levels are often logarithmic: one shade per band (on a linear scale all but
+            # the top few would be white), and shades beyond both ends for a loss unbounded below.
+            norm = BoundaryNorm(levels, CONTOUR_FILL.N, extend="both")
+            fill = self.ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, norm=norm, extend="both")
+        lines = self.ax.contour(land.a, land.b, loss, levels=levels, colors="#7a7a7a", linewidths=0.7)
+        window = (tuple(land.a[[0, -1]]), tuple(land.b[[0, -1]]))
+        size = max(font_size * 0.75, LABEL_MIN_PT)
+        spots = clear_spots(self.ax, land, loss, label_spots(lines, list(lines.levels[1::2]), window), size,
+                            (self.movie.init, *self.movie.minima), font_size * 1.3)
+        for level, spot in spots:
+            self.ax.clabel(lines, [level], inline=True, fontsize=size, fmt="%g", manual=[spot], colors=LABEL_COLOUR)
+        labels = list(getattr(lines, "labelTexts", []))   # none where no ring had room
         # Each label's box in (a, b) as placed: zoomed further in, the label covers less than this.
         to_data = self.ax.transData.inverted()
         self.label_boxes.update({label: label.get_window_extent().transformed(to_data) for label in labels})

@@ -30,7 +30,7 @@ class LearningRateView(View):
         elif len(rates):
             ax.set_ylim(0, rates.max() * 1.15)
         ax.set_xlim(0, rec.epochs)
-        ax.set_xlabel("epoch")
+        ax.set_xlabel("epoch" if rec.has_data else "step")
         ax.set_ylabel("learning rate")
         ax.grid(True, alpha=0.3)
         # Optimizers usually share one schedule: draw each distinct schedule once, in its

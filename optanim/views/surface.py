@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import BoundaryNorm
 from matplotlib.ticker import MaxNLocator
 from mpl_toolkits.mplot3d import proj3d
 
@@ -65,15 +66,23 @@ def loss_ticks_fit(ax: Axes, elevation: float, font_size: float) -> int:
 class SurfaceView(View):
     name = "surface"
     title = "loss surface (all data)"
+    title_without_data = "loss surface"
     three_d = True
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
         super().__init__(ax, movie)
         top = clip_level(movie.landscape.loss)
+        # A loss unbounded below is cut off below as well as above (the landscape says where).
+        self.bottom = -np.inf if movie.landscape.floor is None else min(movie.landscape.floor, top)
         # NaN/inf (a model that overflows somewhere in the window) stand at the clip level; the
         # camera's window is cut from these: the whole landscape, or the finer one where it zooms in.
-        self.sources = [HeightField(land.a, land.b, np.minimum(np.nan_to_num(land.loss, nan=top, posinf=top), top))
+        self.sources = [HeightField(land.a, land.b, np.clip(np.nan_to_num(land.loss, nan=top, posinf=top),
+                                                            self.bottom, top))
                         for land in (movie.landscape, movie.detail) if land is not None]
+        # A function's levels are often logarithmic: coloured by them, as the contour map is shaded,
+        # its valleys and plateaus show even where the height scale flattens them.
+        self.norm = (None if movie.recording.has_data else
+                     BoundaryNorm(movie.landscape.levels, 256, extend="both"))
         self.region = whole(movie.detail.a, movie.detail.b) if movie.detail else None
         ax.set_proj_type("ortho")
         ax.set_box_aspect(BOX_ASPECT)
@@ -106,7 +115,7 @@ class SurfaceView(View):
     def _fixed_points(movie: Movie, font_size: float):
         yield movie.init, dict(marker="o", mfc="none", mec=style.START_COLOUR, mew=2, markersize=font_size * 0.9)
         for point in movie.minima:
-            yield point, dict(marker="*", color=style.TRUE_COLOUR, markersize=font_size * 1.3)
+            yield point, style.minimum_look(point in movie.local_minima, font_size * 1.3)
 
     def aim(self, window: np.ndarray) -> None:
         """Show the surface over the window (a_min, a_max, b_min, b_max), its heights zoomed with it."""
@@ -123,7 +132,7 @@ class SurfaceView(View):
         if self.surface is not None:
             self.surface.remove()
         self.surface = self.ax.plot_surface(
-            grid_a, grid_b, z, cmap=self.movie.surface_cmap, linewidth=0, antialiased=False, zorder=1,
+            grid_a, grid_b, z, cmap=self.movie.surface_cmap, norm=self.norm, linewidth=0, antialiased=False, zorder=1,
             rasterized=True)  # vector stills stay small: the surface is an image in them
         self.ax.set_xlim(*window[:2])
         self.ax.set_ylim(*window[2:])
@@ -133,7 +142,7 @@ class SurfaceView(View):
         """(a, b, loss) points as drawn: just above the clipped surface; NaN outside the window."""
         a_min, a_max, b_min, b_max = self.window
         out = ~((points[:, 0] >= a_min) & (points[:, 0] <= a_max) & (points[:, 1] >= b_min) & (points[:, 1] <= b_max))
-        lifted = np.column_stack([points[:, :2], np.minimum(points[:, 2], self.top) + self.lift])
+        lifted = np.column_stack([points[:, :2], np.clip(points[:, 2], self.bottom, self.top) + self.lift])
         return np.where(out[:, None], np.nan, lifted)
 
     def update(self, frame: int) -> None:
