@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+import numpy as np
+
 from .data.export import export_recording
 from .data.landscape import landscape
 from .data.recording import Recording
 from .draw.animator import Animator
 from .draw.grid import Grid, compose_grid, make_grid, sweep_stage
 from .draw.layout import compose
-from .draw.storyboard import Movie, make_movie
-from .draw.timeline import Timeline, timeline
+from .draw.storyboard import Movie, clock, make_movie
+from .draw.timeline import Timeline
 from .draw.titles import compare_titles
 from .errors import OptanimError
 from .lessons.init.recorder import InitRecording, record_init
@@ -39,12 +41,24 @@ def get_recording(scene: Scene, cache_dir: Path | None) -> Recording:
 
 
 def clock_of(scene: Scene, recording: Recording, quality: Quality) -> Timeline:
-    """Which step each frame of the scene's video shows."""
-    return timeline(recording.n_steps, scene.duration, scene.hold, quality.fps, scene.easing)
+    """Which step each frame of the scene's video shows: paced by how far its runs move (scene.easing)."""
+    return clock(scene, recording, landscape(scene), quality.fps)
 
 
 def build_movie(scene: Scene, recording: Recording, quality: Quality) -> Movie:
-    return make_movie(scene, recording, landscape(scene), clock_of(scene, recording, quality))
+    land = landscape(scene)
+    return make_movie(scene, recording, land, clock(scene, recording, land, quality.fps))
+
+
+def frame_steps(scene: Scene, recording: Recording | None = None, quality: str = DEFAULT_QUALITY) -> np.ndarray:
+    """The step each frame of the scene's videos shows at this quality: the motion, then the hold.
+
+    Fractional where a head is between two recorded steps (one long step drawn over several
+    frames); int() of it is the step the counter shows. Records the scene if no recording is given.
+    """
+    if recording is None:
+        recording = record(scene)
+    return clock_of(scene, recording, quality_preset(quality)).steps
 
 
 def check_views(views: Sequence[str], has_data: bool = True) -> list[str]:
@@ -57,12 +71,17 @@ def check_views(views: Sequence[str], has_data: bool = True) -> list[str]:
     return views
 
 
+def quality_preset(quality: str, fps: int | None = None) -> Quality:
+    """The preset named by its letter (l, m, h, k), at `fps` if given."""
+    if quality not in QUALITIES:
+        raise OptanimError(f"quality: unknown quality {quality!r}; allowed: {', '.join(QUALITIES)}")
+    return QUALITIES[quality] if fps is None else QUALITIES[quality].with_fps(fps)
+
+
 def output_folder(out: str | Path, name: str, quality: str, fps: int | None = None) -> tuple[Quality, Path]:
     """The preset (at `fps` if given) and out/<name>/<quality folder>, created and checked writable
     before any work."""
-    if quality not in QUALITIES:
-        raise OptanimError(f"quality: unknown quality {quality!r}; allowed: {', '.join(QUALITIES)}")
-    preset = QUALITIES[quality] if fps is None else QUALITIES[quality].with_fps(fps)
+    preset = quality_preset(quality, fps)
     folder = Path(out) / (name or "scene") / preset.folder
     ensure_writable(folder)
     return preset, folder

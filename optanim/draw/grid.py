@@ -73,11 +73,8 @@ def grid_shape(n: int) -> tuple[int, int]:
 
 def in_step(clock: Timeline, n_from: int, n_to: int) -> Timeline:
     """The clock of a run of n_to steps kept in step with one of n_from: each frame shows the same
-    fraction of training in both."""
-    steps = clock.steps * ((n_to - 1) / max(1, n_from - 1))
-    if np.issubdtype(clock.steps.dtype, np.integer):
-        steps = np.rint(steps).astype(clock.steps.dtype)
-    return dataclasses.replace(clock, steps=steps)
+    fraction of training in both (fractional steps: heads travel between recorded points)."""
+    return dataclasses.replace(clock, steps=clock.steps * ((n_to - 1) / max(1, n_from - 1)))
 
 
 def make_grid(title: str, subtitle: str, shown: Sequence[tuple[str, Scene, Recording]],

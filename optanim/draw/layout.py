@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter
 
 from ..output.quality import Quality
 from ..views import DASHBOARD, STAND_INS, VIEWS, ReadoutView, View
@@ -72,9 +71,6 @@ def compose(view: str, movie: Movie, quality: Quality) -> tuple[Figure, list[Vie
                 ax.tick_params(labelsize=least)
                 for axis in (ax.xaxis, ax.yaxis, getattr(ax, "zaxis", ax.yaxis)):
                     axis.label.set_size(least)
-                if panel.three_d:  # its title says loss; the z label would run into the fit panel, and
-                    ax.set_zlabel("")  # the z ticks, seen from above, run into each other
-                    ax.zaxis.set_major_formatter(NullFormatter())
                 fitted_title(ax, panel.title, least)
                 views.append(panel)
             views.append(ReadoutView(fig.add_axes(DASHBOARD_READOUT), movie, font_size=size))

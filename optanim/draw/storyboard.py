@@ -14,8 +14,9 @@ from ..spec.scene import Scene
 from ..training.optimizers import label
 from .camera import region, whole
 from .camera import windows as camera_windows
+from .pacing import heads_at, window_paths
 from .style import RunStyle, run_styles
-from .timeline import Timeline
+from .timeline import Timeline, timeline
 
 #: Points on each fitted curve: smooth at 4K, cheap to move.
 FIT_POINTS = 240
@@ -56,9 +57,22 @@ class Movie:
         return self.minima[0] if len(self.minima) == 1 else None
 
     def step(self, key: str, frame: int) -> int:
-        """The step an optimizer shows at this frame: a diverged one stays at its last good step
-        (-1 for a path that diverged at step 0, so that slices [s:s + 1] are empty)."""
-        return min(int(self.timeline.steps[frame]), len(self.recording.paths[key].a) - 1)
+        """The last step an optimizer has fully reached at this frame, where its trail ends: a
+        diverged one stays at its last good step (-1 for a path that diverged at step 0, so that
+        slices [s:s + 1] are empty)."""
+        return min(self.timeline.whole(frame), len(self.recording.paths[key].a) - 1)
+
+    def at(self, key: str, frame: int) -> float:
+        """The fractional step an optimizer's head shows at this frame: between two recorded steps
+        while one long step is travelled over several frames; held at a diverged run's last step."""
+        return min(float(self.timeline.steps[frame]), len(self.recording.paths[key].a) - 1.0)
+
+    def head(self, key: str, frame: int, *series: np.ndarray) -> np.ndarray:
+        """(len(series), 1): each per-step array of this run (a, b, loss...) where its head is, along
+        the segment it travels; NaN (drawn as nothing) for a path that diverged at step 0."""
+        s = self.at(key, frame)
+        i = max(int(s), 0)
+        return heads_at(np.column_stack([v[i:i + 2] for v in series]), np.array([s - i])).T
 
 
 def describe(scene: Scene) -> str:
@@ -87,6 +101,13 @@ def describe(scene: Scene) -> str:
     if scene.grad_noise:
         parts.append(f"gradient noise σ {scene.grad_noise:g}")
     return " · ".join([*parts, f"{scene.n_epochs} steps", start])
+
+
+def clock(scene: Scene, recording: Recording, landscape: Landscape, fps: int) -> Timeline:
+    """The scene's clock at `fps`: its easing, "motion" pacing by how far the runs move across the
+    contour window (the whole landscape's, whatever the camera shows)."""
+    paths = window_paths(recording.paths.values(), landscape.a[[0, -1]], landscape.b[[0, -1]])
+    return timeline(recording.n_steps, scene.duration, scene.hold, fps, scene.easing, paths)
 
 
 def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timeline: Timeline,
@@ -123,9 +144,9 @@ def fit_curves(scene: Scene, recording: Recording,
             if len(path.a) == 0:
                 fits[key] = np.full((timeline.n_frames, FIT_POINTS), np.nan)
                 continue
-            steps = np.minimum(timeline.steps, len(path.a) - 1)
-            a = torch.as_tensor(path.a[steps], dtype=torch.float32)[:, None]
-            b = torch.as_tensor(path.b[steps], dtype=torch.float32)[:, None]
+            where = heads_at(np.column_stack([path.a, path.b]), timeline.steps)  # between steps too
+            a = torch.as_tensor(where[:, 0], dtype=torch.float32)[:, None]
+            b = torch.as_tensor(where[:, 1], dtype=torch.float32)[:, None]
             fits[key] = scene.model(x, a, b).numpy().astype(float)
         # With the user's own data there are no true parameters: no true curve.
         true_curve = None

@@ -26,8 +26,9 @@ DATA_FIELDS = ("epochs", "batch_size", "n_samples", "x_range", "noise_std", "tru
 SCHEDULER_ORDERS = ("pytorch", "notebook")
 #: The zooms by name (a fixed window is the other kind: see draw/camera.py).
 ZOOMS = ("auto", "off")
-#: How frames follow steps (draw/timeline.py holds the curves; the names are part of the scene).
-EASINGS = ("linear", "quadratic", "cubic")
+#: How frames follow steps (draw/timeline.py holds the curves; the names are part of the scene):
+#: "motion" spends frames where the paths move on screen, the curves by the step number alone.
+EASINGS = ("motion", "linear", "quadratic", "cubic")
 
 
 def constant_lr(epoch: int) -> float:
@@ -80,7 +81,7 @@ class Scene:
     # the animation
     duration: float = 10.0              # seconds of motion
     hold: float = 1.0                   # seconds the last frame holds
-    easing: str = "quadratic"           # more frames for the early steps; "linear" for none
+    easing: str = "motion"              # frames where the paths move; "linear", "quadratic", "cubic"
     azimuth_turn: float = 360.0         # degrees the 3D camera turns over the video; 0 = fixed
     azimuth_start: float = -60.0
     elevation: float = 65.0          # high enough to see into the valleys

@@ -52,7 +52,7 @@ class FitView(View):
 
     def update(self, frame: int) -> None:
         rec = self.movie.recording
-        shown = int(self.movie.timeline.steps[frame])
+        shown = self.movie.timeline.whole(frame)
         for key, curve in self.curves.items():
             curve.set_ydata(self.movie.fits[key][frame])
             path = rec.paths[key]

@@ -64,7 +64,6 @@ class LossView(View):
 
     def update(self, frame: int) -> None:
         for key, path in self.movie.recording.paths.items():
-            s = self.movie.step(key, frame)
-            self.heads[key].set_data(np.arange(len(path.a))[s:s + 1], path.full_loss[s:s + 1])
+            self.heads[key].set_data([self.movie.at(key, frame)], self.movie.head(key, frame, path.full_loss)[0])
         shown = self.movie.timeline.steps[frame]
         self.cursor.set_xdata([shown, shown])

@@ -51,7 +51,6 @@ class LearningRateView(View):
     def update(self, frame: int) -> None:
         per_epoch = self.movie.recording.steps_per_epoch
         for key, path in self.movie.recording.paths.items():
-            s = self.movie.step(key, frame)
-            self.heads[key].set_data(np.arange(len(path.lr))[s:s + 1] / per_epoch, path.lr[s:s + 1])
+            self.heads[key].set_data([self.movie.at(key, frame) / per_epoch], self.movie.head(key, frame, path.lr)[0])
         shown = self.movie.timeline.steps[frame] / per_epoch
         self.playhead.set_xdata([shown, shown])

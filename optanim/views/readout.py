@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from matplotlib.axes import Axes
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextPath
 
 from ..draw import style
 from ..draw.fasttext import CachedText
+from ..draw.pacing import marked
 from ..draw.storyboard import Movie
 from .base import View, epoch_and_step, fmt
 
+#: The readout marks the pace ("×2.5") from this many times the video's average pace until it falls
+#: below the second: where the steps fly past, not where a head is drawn out over a long step.
+FAST_ON, FAST_OFF = 1.5, 1.2
 
 #: Lines each optimizer takes (label, value, gap): roomy, or tighter where roomy would not fit.
 RUN_SPACINGS = (2.3, 2.0)
@@ -34,7 +40,16 @@ class ReadoutView(View):
         mono = dict(family="DejaVu Sans Mono", va="top", weight="bold", fontsize=font_size * 1.05)
         self.epoch = ax.add_artist(CachedText(0.0, 1.0, "", **mono))
         # Without data an epoch is a step: the step line alone, at the top.
-        self.step = ax.add_artist(CachedText(0.0, 1.0 - (1.1 * line if rec.has_data else 0.0), "", **mono))
+        step_y = 1.0 - (1.1 * line if rec.has_data else 0.0)
+        self.step = ax.add_artist(CachedText(0.0, step_y, "", **mono))
+        # "×6" beside the step counter where the video runs fast: two characters and a half after
+        # its longest text (cached glyph cells round up to whole pixels).
+        self.step.set_text(f"step {rec.n_steps - 1}/{rec.n_steps - 1}")
+        ends = self.step.get_window_extent()
+        after = ends.x1 + 2.5 * ends.width / len(self.step.get_text())
+        self.step.set_text("")
+        self.pace = ax.add_artist(CachedText(ax.transAxes.inverted().transform((after, 0))[0], step_y, "", **mono))
+        self.fast = marked(movie.timeline.pace, FAST_ON, FAST_OFF)
         top = 3.0 if rec.has_data else 1.9
         y = 1.0 - top * line
         # Two lines per optimizer where there is room, one (label, then value) where there is not.
@@ -42,14 +57,18 @@ class ReadoutView(View):
         below = 0.3 + 1.3 * (1 + bool(answers) + bool(movie.local_minima))
         spacing = next((s for s in RUN_SPACINGS if top + s * len(rec.paths) + below <= 1.0 / line), None)
         compact = spacing is None
-        # A long label (a run's own name and rate) shrinks to leave its value room, or to stay on the panel.
-        room = ((0.55 if compact else 1.0) - 0.13) * width_pt
+        # A long label (a run's own name and rate) shrinks only to leave its value room beside it (a
+        # loss's widest, in the values' font), or to stay on the panel.
+        value = TextPath((0, 0), "loss 0.009081", size=font_size * 0.9,
+                         prop=FontProperties(family="DejaVu Sans Mono"))
+        room = (0.85 * width_pt - value.get_extents().width) if compact else 0.87 * width_pt
         rows = {}
         for key, path, colour, marker in self.paths():
             ax.plot([0.03], [y], marker=marker, color=colour, markersize=font_size * 0.8, clip_on=False)
             # ...but never below what a student can read (the values then start after it).
             size = max(style.fitting_size(path.label, font_size, room, "bold"), min(font_size, style.MIN_TEXT_PT))
-            rows[key] = (y, ax.text(0.09, y, path.label, fontsize=size, color=colour, weight="bold", va="center"))
+            rows[key] = (y, ax.text(0.09, y, path.label, fontsize=size, color=style.text_colour(colour),
+                                    weight="bold", va="center"))
             y -= (1.25 if compact else spacing) * line
         # On one line, the values start clear of the widest label.
         ends = [ax.transAxes.inverted().transform(label.get_window_extent().p1)[0] for _, label in rows.values()]
@@ -72,7 +91,7 @@ class ReadoutView(View):
             more = f" +{len(points) - 2}" if len(points) > 2 else ""
             text = f"{name} {where}{more}"
             ax.text(0.09, y, text, fontsize=style.fitting_size(text, font_size * 0.9, 0.89 * width_pt), va="center")
-        self.artists = [self.epoch, self.step, *self.values.values()]
+        self.artists = [self.epoch, self.step, self.pace, *self.values.values()]
 
     def update(self, frame: int) -> None:
         epoch, step = epoch_and_step(self.movie, frame)
@@ -80,6 +99,8 @@ class ReadoutView(View):
         if rec.has_data:
             self.epoch.set_text(f"epoch {epoch}{self.total}")
         self.step.set_text(f"step {step}/{rec.n_steps - 1}")
+        pace = self.movie.timeline.pace[frame]
+        self.pace.set_text((f"×{pace:.1f}" if pace < 3 else f"×{pace:.0f}") if self.fast[frame] else "")
         for key, path in rec.paths.items():
             if path.diverged and step >= path.diverged_at:
                 self.values[key].set_text(f"diverged at step {path.diverged_at}")

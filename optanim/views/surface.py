@@ -7,6 +7,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm
 from matplotlib.ticker import MaxNLocator
+from mpl_toolkits.mplot3d import proj3d
 
 from ..draw import style
 from ..draw.camera import inside, settle, whole
@@ -34,6 +35,32 @@ def behind(hidden: np.ndarray) -> np.ndarray:
     near[1:] |= hidden[:-1]
     near[:-1] |= hidden[1:]
     return near
+
+
+class InnerTicks(MaxNLocator):
+    """Round ticks at least `margin` of the span inside the axis' ends (so the box's corners, where
+    the loss axis stands, get no a or b label to run into its ticks); of those, `keep` 2: only the
+    lowest and the highest, 1: only the highest. Recomputed as the camera zooms."""
+
+    def __init__(self, count: int, margin: float = 0.1, keep: int | None = None) -> None:
+        super().__init__(count)
+        self.margin, self.keep = margin, keep
+
+    def tick_values(self, vmin: float, vmax: float) -> np.ndarray:
+        inset = self.margin * (vmax - vmin)
+        ticks = [t for t in super().tick_values(vmin, vmax) if vmin + inset <= t <= vmax - inset]
+        if self.keep is not None:
+            ticks = ticks[-1:] if self.keep == 1 else ticks[:1] + ticks[1:][-1:]
+        return np.array(ticks)
+
+
+def loss_ticks_fit(ax: Axes, elevation: float, font_size: float) -> int:
+    """2 loss ticks (the lowest and the highest) where the loss axis, short when seen from above,
+    leaves room for two to stand clear; else 1 (the dashboard)."""
+    ax.view_init(elev=elevation, azim=0)  # orthographic: the axis' length on screen is the same at any azimuth
+    x, y, z = np.array([ax.get_xlim()[:1] * 2, ax.get_ylim()[:1] * 2, ax.get_zlim()])
+    ends = ax.transData.transform(np.column_stack(proj3d.proj_transform(x, y, z, ax.get_proj())[:2]))
+    return 2 if np.linalg.norm(ends[1] - ends[0]) * 72 / ax.figure.dpi >= 3.2 * font_size else 1
 
 
 class SurfaceView(View):
@@ -65,11 +92,13 @@ class SurfaceView(View):
         self.aim(self.windows[0])
         ax.set_xlabel("a", labelpad=-2)
         ax.set_ylabel("b", labelpad=-2)
-        ax.set_zlabel("loss", labelpad=4)
+        ax.set_zlabel("loss", labelpad=0)
         ax.tick_params(labelsize=font_size * 0.7, pad=0)
         # A few ticks and no grid: the 3D axes' ticks and grid were a third of each frame's cost.
-        for axis, ticks in ((ax.xaxis, 5), (ax.yaxis, 5), (ax.zaxis, 3)):
-            axis.set_major_locator(MaxNLocator(ticks))
+        ax.xaxis.set_major_locator(InnerTicks(5))
+        ax.yaxis.set_major_locator(InnerTicks(5))
+        ax.zaxis.set_major_locator(InnerTicks(4, margin=0, keep=loss_ticks_fit(ax, movie.camera.elevation,
+                                                                                font_size)))
         ax.grid(False)
         self.points, self.lines, self.xray, self.heads = {}, {}, {}, {}
         for key, path, colour, marker in self.paths():
@@ -123,7 +152,9 @@ class SurfaceView(View):
         self.ax.view_init(elev=elevation, azim=azimuth)
         for key, (every, points) in self.points.items():
             s = movie.step(key, frame)
-            shown = self.on_surface(np.concatenate([points[:s + 1:every], points[s:s + 1]]))  # empty: none
+            # ...then the head, between two recorded points while it travels one long step.
+            head = movie.head(key, frame, *points.T).T[:len(points)]       # empty for an empty path
+            shown = self.on_surface(np.concatenate([points[:s + 1:every], points[s:s + 1], head]))  # empty: none
             hidden = self.hidden(shown, elevation, azimuth)
             self.lines[key].set_data_3d(*np.where(hidden[:, None], np.nan, shown).T)
             self.xray[key].set_data_3d(*np.where(behind(hidden)[:, None], shown, np.nan).T)
