@@ -6,7 +6,6 @@ import itertools
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
