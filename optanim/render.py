@@ -6,6 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+import numpy as np
+
 from .data.export import export_recording
 from .data.field import Field
 from .data.landscape import landscape
@@ -13,8 +15,8 @@ from .data.recording import Recording
 from .draw.animator import Animator
 from .draw.grid import Grid, compose_grid, make_grid, sweep_stage
 from .draw.layout import compose
-from .draw.storyboard import Movie, make_movie
-from .draw.timeline import Timeline, timeline
+from .draw.storyboard import Movie, clock, make_movie
+from .draw.timeline import Timeline
 from .draw.titles import compare_titles
 from .errors import OptanimError
 from .lessons.init.recorder import InitRecording, record_init
@@ -42,18 +44,32 @@ def get_recording(scene: Scene, cache_dir: Path | None) -> Recording:
 
 
 def clock_of(scene: Scene, recording: Recording, quality: Quality) -> Timeline:
-    """Which step each frame of the scene's video shows."""
-    return timeline(recording.n_steps, scene.duration, scene.hold, quality.fps, scene.easing)
+    """Which step each frame of the scene's video shows: paced by how far its runs move (scene.easing)."""
+    return clock(scene, recording, landscape(scene), quality.fps)
 
 
 def build_movie(scene: Scene, recording: Recording, quality: Quality) -> Movie:
-    return make_movie(scene, recording, landscape(scene), clock_of(scene, recording, quality))
+    land = landscape(scene)
+    return make_movie(scene, recording, land, clock(scene, recording, land, quality.fps))
 
 
-def check_views(views: Sequence[str], recording_has_data: bool = True, has_starts: bool = False) -> list[str]:
+def frame_steps(scene: Scene, recording: Recording | None = None, quality: str = DEFAULT_QUALITY) -> np.ndarray:
+    """The step each frame of the scene's videos shows at this quality: the motion, then the hold.
+
+    Fractional where a head is between two recorded steps (one long step drawn over several
+    frames); int() of it is the step the counter shows. Records the scene if no recording is given.
+    """
+    if recording is None:
+        recording = record(scene)
+    return clock_of(scene, recording, quality_preset(quality)).steps
+
+
+def check_views(views: Sequence[str], has_data: bool = True, has_starts: bool = False) -> list[str]:
+    """The views asked for, each known and each meaningful for a scene with (or without) data and
+    with (or without) many starts."""
     views = choices(views, ALL_VIEWS, "views")
     for view in views:
-        if view in VIEWS and VIEWS[view].needs_data and not recording_has_data:
+        if view in VIEWS and VIEWS[view].needs_data and not has_data:
             raise OptanimError(f"views: {view!r} shows the model's fit to data, and this scene has no data; "
                                f"allowed: {', '.join(v for v in ALL_VIEWS if v == DASHBOARD or not VIEWS[v].needs_data)}")
         if view in VIEWS and VIEWS[view].needs_field and not has_starts:
@@ -62,18 +78,30 @@ def check_views(views: Sequence[str], recording_has_data: bool = True, has_start
     return views
 
 
-def views_for(recording: Recording, has_starts: bool = False) -> list[str]:
-    """Every view that means something for a recording: the fit needs data, the field views starts."""
-    return [v for v in ALL_VIEWS if v not in VIEWS or
-            ((recording.has_data or not VIEWS[v].needs_data) and (has_starts or not VIEWS[v].needs_field))]
+def views_for(scene: Scene, side_by_side: bool = False) -> list[str]:
+    """Every view that means something for the scene: the fit needs data, the field views starts (and
+    the scene alone, not beside others)."""
+    starts = field_starts(scene) and not side_by_side
+    return [v for v in ALL_VIEWS if v not in VIEWS or ((scene.has_data or not VIEWS[v].needs_data) and
+                                                       (starts or not VIEWS[v].needs_field))]
+
+
+def field_starts(scene: Scene) -> bool:
+    """Whether the field views can show the scene: it has starts, and is not a sweep (a grid of its own)."""
+    return scene.starts is not None and not scene.sweep
+
+
+def quality_preset(quality: str, fps: int | None = None) -> Quality:
+    """The preset named by its letter (l, m, h, k), at `fps` if given."""
+    if quality not in QUALITIES:
+        raise OptanimError(f"quality: unknown quality {quality!r}; allowed: {', '.join(QUALITIES)}")
+    return QUALITIES[quality] if fps is None else QUALITIES[quality].with_fps(fps)
 
 
 def output_folder(out: str | Path, name: str, quality: str, fps: int | None = None) -> tuple[Quality, Path]:
     """The preset (at `fps` if given) and out/<name>/<quality folder>, created and checked writable
     before any work."""
-    if quality not in QUALITIES:
-        raise OptanimError(f"quality: unknown quality {quality!r}; allowed: {', '.join(QUALITIES)}")
-    preset = QUALITIES[quality] if fps is None else QUALITIES[quality].with_fps(fps)
+    preset = quality_preset(quality, fps)
     folder = Path(out) / (name or "scene") / preset.folder
     ensure_writable(folder)
     return preset, folder
@@ -92,9 +120,8 @@ def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFA
     (record_field's), for the field views. `fps` overrides the preset's rate; `gif_max_mb` is the GIF's
     size budget (None: none); `note` hears what was chosen to meet it. The list shows each file inline
     in Jupyter. A sweep renders as `sweep_stage` lays it out."""
-    starts = scene.starts is not None and not scene.sweep
-    if views is not None:
-        views = check_views(views, has_starts=starts)   # before any recording
+    # before any work: a recording can take minutes
+    views = check_views(views_for(scene) if views is None else views, scene.has_data, field_starts(scene))
     formats = choices(formats, FORMATS, "formats")
     preset, folder = output_folder(out, scene.name, quality, fps)
     if scene.sweep:
@@ -102,8 +129,6 @@ def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFA
                                                                                 if cache else None))
         stage = sweep_stage(scene, sweep_scenes(scene), recordings,
                             lambda one, rec: clock_of(one, rec, preset))
-        has_data = all(r.has_data for r in recordings.values())
-        views = check_views(views_for(next(iter(recordings.values()))) if views is None else views, has_data)
         written = []
         if export:  # each value's recording in a folder of its own
             for value, text in sweep_labels(scene).items():
@@ -113,7 +138,6 @@ def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFA
                                                 note=note, progress=progress))
     if recording is None:
         recording = get_recording(scene, Path(out) / ".cache" if cache else None)
-    views = check_views(views_for(recording, starts) if views is None else views, recording.has_data, starts)
     movie = build_movie(scene, recording, preset)
     if any(view in VIEWS and VIEWS[view].needs_field for view in views):
         movie = replace(movie, field=field or record_field(scene, movie.timeline.steps))

@@ -21,7 +21,6 @@ from optanim.draw.fastimage import FastImage
 from optanim.draw.layout import compose
 from optanim.draw.raster import DOT_ALPHA, Raster, crowds
 from optanim.draw.style import colour
-from optanim.draw.timeline import timeline
 from optanim.errors import OptanimError
 from optanim.output.quality import QUALITIES
 from optanim.render import build_movie, views_for
@@ -92,6 +91,19 @@ def test_field_equals_single_start_recordings_on_a_data_scene():
             assert field.diverged_at[key][i] == (-1 if path.diverged_at is None else path.diverged_at)
 
 
+def test_field_equals_single_start_recordings_on_a_loss_function_with_gradient_noise():
+    scene = optanim.Scene(loss="rosenbrock", steps=60, lr=0.001, grad_noise=0.5, starts=(12, 10),
+                          optimizers=["sgdm", "adam", "rmsprop"])
+    field = optanim.record_field(scene, steps=range(60))
+    for i in (0, 57, 119):
+        for key, path in single(scene, field.starts[i]).paths.items():
+            good = len(path.a)   # exactly equal, for the reason given for the data scene above
+            np.testing.assert_array_equal(field.a[key][:good, i], path.a, err_msg=f"{key} start {i}")
+            np.testing.assert_array_equal(field.b[key][:good, i], path.b, err_msg=f"{key} start {i}")
+            np.testing.assert_array_equal(field.full_loss[key][:good, i], path.full_loss)
+            assert field.diverged_at[key][i] == (-1 if path.diverged_at is None else path.diverged_at)
+
+
 def test_kept_steps_are_the_frames_steps_and_the_last():
     assert list(kept_steps(np.array([0, 0, 1.5, 3, 3, 7.9]), 20)) == [0, 1, 3, 7, 19]
     scene = tiny_scene(starts=(3, 2), epochs=3)
@@ -100,8 +112,7 @@ def test_kept_steps_are_the_frames_steps_and_the_last():
     assert list(field.steps) == [0, 2, 5, n_steps - 1]
     assert field.n_steps == n_steps and field.grid == (3, 2)
     by_default = optanim.record_field(scene)
-    clock = timeline(n_steps, scene.duration, scene.hold, QUALITIES["m"].fps, scene.easing)
-    np.testing.assert_array_equal(by_default.steps, np.unique(clock.steps))
+    np.testing.assert_array_equal(by_default.steps, kept_steps(optanim.frame_steps(scene), n_steps))
     # the row a frame shows: the last kept step at or before the frame's (fractional) step
     assert [field.row(s) for s in (0, 1.9, 2, 4.5, 5, 30, n_steps - 1)] == [0, 0, 1, 1, 2, 2, 3]
 
@@ -131,7 +142,7 @@ def _field(a: np.ndarray, b: np.ndarray, diverged_at: np.ndarray, minima=((1.0, 
     k, n = a.shape
     return Field(starts=np.stack([a[0], b[0]], axis=1), steps=np.arange(k), a={"sgd": a}, b={"sgd": b},
                  full_loss={"sgd": np.zeros_like(a)}, diverged_at={"sgd": diverged_at}, labels={"sgd": "SGD"},
-                 optimizers={"sgd": "sgd"}, minima=minima, a_range=(0.0, 10.0), b_range=(0.0, 10.0),
+                 optimizers={"sgd": "sgd"}, minima=minima, answers=len(minima), a_range=(0.0, 10.0), b_range=(0.0, 10.0),
                  n_steps=k, steps_per_epoch=1)
 
 
@@ -169,6 +180,18 @@ def test_basins_of_experiment_5_are_its_two_valleys():
     valley = labels[near(5.8, 4.4)]
     assert valley >= result.known                                        # a valley no one told it of
     np.testing.assert_allclose(result.ends[valley], (5.6, 4.3), atol=0.4)
+
+
+def test_basins_of_himmelblau_are_its_four_quadrants():
+    scene = optanim.Scene(loss="himmelblau", steps=300, lr=0.002, optimizers=["sgd"], starts=(20, 20))
+    field = optanim.record_field(scene)
+    result = basins(field)
+    assert result.known == result.answers == len(result.ends) == 4     # four global minima, nothing else
+    labels = result.labels["sgd"][-1]
+    assert (labels >= 0).all() and result.reached("sgd")[-1] == 1.0    # every start ends at one of them
+    for corner, a, b in ((0, 4, 4), (1, -4, 4), (2, -4, -4), (3, 4, -4)):
+        i = int(np.argmin(np.hypot(field.starts[:, 0] - a, field.starts[:, 1] - b)))
+        np.testing.assert_allclose(result.ends[labels[i]], field.minima[corner])
 
 
 # -- drawing --------------------------------------------------------------------------------------
@@ -258,8 +281,9 @@ def test_field_views_need_starts_and_the_others_render_the_single_path(tmp_path,
     assert main([str(path), "--views", "basins", "--check"]) == 1
     assert "'basins' shows many starts at once" in capsys.readouterr().err
     # every view that applies: a scene with starts adds the field views
-    assert "field" in views_for(optanim.record(tiny_scene(epochs=1)), True)
-    assert "field" not in views_for(optanim.record(tiny_scene(epochs=1)), False)
+    assert {"field", "basins"} <= set(views_for(tiny_scene(starts=4)))
+    assert "field" not in views_for(tiny_scene()) and "basins" not in views_for(tiny_scene())
+    assert "field" not in views_for(tiny_scene(starts=4), side_by_side=True)
 
 
 def test_a_grid_of_starts_is_a_basin_map_without_holes(field_scene):

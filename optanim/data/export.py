@@ -11,7 +11,7 @@ import numpy as np
 from ..output.atomic import atomic_target
 from .recording import Recording, Trajectory
 
-_PATH_ARRAYS = ("a", "b", "loss", "full_loss", "lr")
+_PATH_ARRAYS = ("a", "b", "loss", "full_loss", "lr", "grad")
 _DATA_ARRAYS = ("x", "y", "order")
 
 
@@ -54,11 +54,11 @@ def save_csv(recording: Recording, target: Path) -> None:
     """One row per step and run, for a spreadsheet."""
     with open(target, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["optimizer", "step", "epoch", "a", "b", "batch_loss", "full_loss", "lr"])
+        writer.writerow(["optimizer", "step", "epoch", "a", "b", "batch_loss", "full_loss", "lr", "grad_a", "grad_b"])
         for key, path in recording.paths.items():
-            for step in range(len(path.a)):
-                writer.writerow([key, step, step // recording.steps_per_epoch + 1,
-                                 *(repr(float(getattr(path, n)[step])) for n in _PATH_ARRAYS)])
+            columns = np.column_stack([path.a, path.b, path.loss, path.full_loss, path.lr, path.grad])
+            for step, row in enumerate(columns):
+                writer.writerow([key, step, step // recording.steps_per_epoch + 1, *(repr(float(v)) for v in row)])
 
 
 def export_recording(recording: Recording, folder: Path) -> list[Path]:

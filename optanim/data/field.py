@@ -31,7 +31,8 @@ class Field:
     diverged_at: dict[str, np.ndarray]  # key -> (N,) ints
     labels: dict[str, str]              # key -> what a lecturer reads
     optimizers: dict[str, str]          # key -> the torch.optim registry name (colour follows it)
-    minima: tuple[tuple[float, float], ...]
+    minima: tuple[tuple[float, float], ...]   # the known minima, global ones first
+    answers: int                        # how many of them are global: what "at minimum" counts
     a_range: tuple[float, float]
     b_range: tuple[float, float]
     n_steps: int
@@ -71,17 +72,18 @@ def reach(field: Field) -> float:
 
 @dataclass(frozen=True)
 class Basins:
-    """Where each start is headed. ends[c] is an end: the known minima come first (`known` of them),
-    then points where many starts settle; labels[key][k, i] is start i's end at kept row k (an index
-    into ends), MOVING where it is at none, DIVERGED once it has diverged."""
+    """Where each start is headed. ends[c] is an end: the known minima come first (`known` of them, the
+    `answers` global ones first), then points where many starts settle; labels[key][k, i] is start i's
+    end at kept row k (an index into ends), MOVING where it is at none, DIVERGED once it has diverged."""
 
     ends: np.ndarray                    # (C, 2)
     known: int
+    answers: int
     labels: dict[str, np.ndarray]       # key -> (K, N) int8
 
     def reached(self, key: str) -> np.ndarray:
-        """(K,) share of the starts that have been at a known minimum by each kept row."""
-        at_minimum = (self.labels[key] >= 0) & (self.labels[key] < self.known)
+        """(K,) share of the starts that have been at a global minimum by each kept row."""
+        at_minimum = (self.labels[key] >= 0) & (self.labels[key] < self.answers)
         return np.logical_or.accumulate(at_minimum, axis=0).mean(axis=1)
 
     def diverged(self, key: str) -> np.ndarray:
@@ -111,7 +113,8 @@ def basins(field: Field, near: float | None = None) -> Basins:
             label[closer], nearest[closer] = c, d2[closer]
         label[field.diverged_by(key)] = DIVERGED
         labels[key] = label
-    return Basins(ends=ends_array, known=min(len(field.minima), MAX_ENDS), labels=labels)
+    known = min(len(field.minima), MAX_ENDS)
+    return Basins(ends=ends_array, known=known, answers=min(field.answers, known), labels=labels)
 
 
 def _crowds(points: np.ndarray, taken: list[np.ndarray], near: float, most: int) -> list[np.ndarray]:

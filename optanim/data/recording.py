@@ -11,7 +11,8 @@ import numpy as np
 @dataclass(frozen=True)
 class Trajectory:
     """One run. a[i], b[i] are the parameters before step i; loss[i] the loss step i trained on
-    (the mini-batch's); full_loss[i] the loss over everything there; lr[i] the learning rate step i used.
+    (the mini-batch's); full_loss[i] the loss over everything there; lr[i] the learning rate step i used;
+    grad[i] what .grad held for (a, b) when step i called optimizer.step(), shape (n_steps, 2).
 
     A run that diverged keeps only its good steps: len(a) == diverged_at."""
 
@@ -22,6 +23,7 @@ class Trajectory:
     loss: np.ndarray
     full_loss: np.ndarray
     lr: np.ndarray
+    grad: np.ndarray
     diverged_at: int | None = None
     diverged_why: str = ""
     optimizer: str = ""          # the torch.optim registry name (colour and marker follow it)
@@ -98,11 +100,12 @@ def summary(recording: Recording) -> str:
 
 def report(recording: Recording, name: str = "") -> str:
     """The per-run table as text: final a, b, loss over everything, and divergence."""
+    width = max([16, *(len(path.label) + 2 for path in recording.paths.values())])   # "Adam · lr 0.05"
     rows = [f"{name + ': ' if name else ''}{summary(recording)}",
-            f"  {HEADER[0]:<16}{HEADER[1]:>10}{HEADER[2]:>10}{HEADER[3]:>12}  {HEADER[4]}"]
+            f"  {HEADER[0]:<{width}}{HEADER[1]:>10}{HEADER[2]:>10}{HEADER[3]:>12}  {HEADER[4]}"]
     for path in recording.paths.values():
         label, a, b, loss, status = _row(path)
-        rows.append(f"  {label:<16}{a:>10}{b:>10}{loss:>12}  {status}")
+        rows.append(f"  {label:<{width}}{a:>10}{b:>10}{loss:>12}  {status}")
     return "\n".join(rows)
 
 

@@ -14,20 +14,23 @@ import numpy as np
 import torch
 
 from ..data.field import Field, kept_steps
-from ..draw.timeline import timeline
+from ..data.landscape import landscape
+from ..draw.storyboard import clock
 from ..errors import OptanimError
 from ..output.quality import DEFAULT_QUALITY, QUALITIES
+from ..spec.loss import function_of
 from ..spec.problems import problem_of
 from ..spec.scene import Scene
 from ..spec.starts import grid_shape, start_points
 from .device import resolve_device
 from .optimizers import label, make_optimizer, make_scheduler
 from .preflight import preflight
+from .recorder import record
 
 
 def record_field(scene: Scene, steps: Sequence[int] | None = None) -> Field:
     """Run every start of `scene.starts` with every optimizer; keep the positions at `steps` only
-    (default: the steps the scene's video shows at the default quality, and the last step).
+    (default: the steps the scene's videos show at the default quality, and the last step).
 
     Start i of the field is what record(replace(scene, starts=None, init=starts[i])) records at
     those steps (tests/test_field.py says how close). A start that goes NaN/inf or leaves the window
@@ -40,11 +43,11 @@ def record_field(scene: Scene, steps: Sequence[int] | None = None) -> Field:
     problem = problem_of(scene)
     on_device = problem.to(device)
     n_steps = problem.epochs * problem.steps_per_epoch
-    if steps is None:
-        clock = timeline(n_steps, scene.duration, scene.hold, QUALITIES[DEFAULT_QUALITY].fps, scene.easing)
-        steps = clock.steps
+    if steps is None:   # the video's clock is paced by how far the single runs move: it needs them
+        steps = clock(scene, record(scene), landscape(scene), QUALITIES[DEFAULT_QUALITY].fps).steps
     keep = kept_steps(np.asarray(steps), n_steps)
-    starts = start_points(scene.starts, scene.a_range, scene.b_range, scene.seed)
+    (a_range, b_range) = scene.window
+    starts = start_points(scene.starts, a_range, b_range, scene.seed)
     runs, n = scene.runs, len(starts)
     params = [torch.tensor(starts, device=device, requires_grad=True) for _ in runs]
     optimizers = [make_optimizer(run, [param], lr=scene.lr, weight_decay=scene.weight_decay,
@@ -91,8 +94,15 @@ def record_field(scene: Scene, steps: Sequence[int] | None = None) -> Field:
                  full_loss={key: full[:, part].copy() for key, part in parts.items()},
                  diverged_at={key: diverged_at[part].copy() for key, part in parts.items()},
                  labels={run.key: label(run) for run in runs}, optimizers={run.key: run.optimizer for run in runs},
-                 minima=problem.minima, a_range=tuple(scene.a_range), b_range=tuple(scene.b_range),
+                 minima=problem.minima, answers=_answers(scene, problem.minima), a_range=a_range, b_range=b_range,
                  n_steps=n_steps, steps_per_epoch=problem.steps_per_epoch, grid=grid_shape(scene.starts))
+
+
+def _answers(scene: Scene, minima: tuple[tuple[float, float], ...]) -> int:
+    """How many of the problem's minima (global ones first) are global: a test function's catalogue
+    says; the true parameters of a data scene are its one answer."""
+    known = function_of(scene.loss) if scene.loss is not None else None
+    return sum(m.is_global for m in known.minima) if known is not None else len(minima)
 
 
 class _Guard:
@@ -102,8 +112,9 @@ class _Guard:
     All on the device, with no per-step sync: the masks are tensors, never read back in the loop."""
 
     def __init__(self, scene: Scene, start: torch.Tensor) -> None:
-        lo = torch.tensor([scene.a_range[0], scene.b_range[0]], device=start.device)
-        hi = torch.tensor([scene.a_range[1], scene.b_range[1]], device=start.device)
+        (a_low, a_high), (b_low, b_high) = scene.window
+        lo = torch.tensor([a_low, b_low], device=start.device)
+        hi = torch.tensor([a_high, b_high], device=start.device)
         self.lo, self.hi = lo, hi
         self.inside = ((start >= lo) & (start <= hi)).all(dim=1)
         self.good = start.clone()

@@ -7,14 +7,17 @@ from .basins import BasinsView
 from .contour import ContourView
 from .field import FieldView
 from .fit import FitView
+from .gradnorm import GradNormView
 from .loss import LossView
 from .lr import LearningRateView
 from .readout import ReadoutView
 from .surface import SurfaceView
 
 VIEWS: dict[str, type[View]] = {v.name: v for v in (ContourView, SurfaceView, LossView, FitView,
-                                                     LearningRateView, FieldView, BasinsView)}
+                                                     LearningRateView, GradNormView, FieldView, BasinsView)}
+#: What the dashboard shows in a cell whose view needs data, in a scene without data.
+STAND_INS = {"fit": "gradnorm"}
 DASHBOARD = "dashboard"
 ALL_VIEWS = (*VIEWS, DASHBOARD)
 
-__all__ = ["ALL_VIEWS", "DASHBOARD", "VIEWS", "ReadoutView", "View"]
+__all__ = ["ALL_VIEWS", "DASHBOARD", "STAND_INS", "VIEWS", "ReadoutView", "View"]

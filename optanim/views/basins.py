@@ -67,7 +67,8 @@ class BasinsView(FieldPanels):
             self.artists += [sub.plot(*points[known:].T, marker="o", mfc="white", mec="black", mew=1.2,
                                       markersize=font_size * 0.45, linestyle="none", zorder=5)[0]
                              for sub in self.axes.values()]
-        handles = [Patch(color=END_COLOURS[c], label=f"({a:.2f}, {b:.2f})" + (" minimum" if c < known else ""))
+        kinds = ["minimum"] * self.basins.answers + ["local minimum"] * (known - self.basins.answers)
+        handles = [Patch(color=END_COLOURS[c], label=f"({a:.2f}, {b:.2f})" + (f" {kinds[c]}" if c < known else ""))
                    for c, (a, b) in enumerate(points)]
         handles += [Patch(color=MOVING_COLOUR, label="elsewhere, or on its way"),
                     Patch(color=DIVERGED_COLOUR, label="diverged or left the window")]

@@ -21,7 +21,7 @@ from ..draw.raster import Raster, crowds, density_colours
 from ..draw.storyboard import Movie
 from ..errors import OptanimError
 from .base import View, epoch_and_step
-from .contour import draw_landscape
+from .contour import draw_contours
 
 #: Width over height a panel aims at: a landscape is read best about this shape.
 PANEL_ASPECT = 1.4
@@ -64,7 +64,7 @@ class FieldPanels(View):
         self.field: Field = movie.field
         self.basins: Basins = basins(self.field)
         ax.set_axis_off()
-        self.small = font_size * 0.72
+        self.small = style.MIN_TEXT_PT   # six panels share the frame: their text at the smallest legible
         self.images, self.readouts, self.painters = {}, {}, {}
         self.axes = self._panels(ax)
         self.shares = {key: (self.basins.reached(key), self.basins.diverged(key)) for key in self.axes}
@@ -73,19 +73,28 @@ class FieldPanels(View):
             sub.set_xlim(*self.field.a_range)
             sub.set_ylim(*self.field.b_range)
             self.images[key] = FastImage(sub, painter(0), (*self.field.a_range, *self.field.b_range), zorder=3)
-        # Every panel's minima as one artist (in figure fractions, so vector output places them too):
-        # drawn over the dots each frame, hollow so that a crowd at the minimum shows through.
-        to_figure = ax.figure.transFigure.inverted()
-        where = [to_figure.transform(sub.transData.transform(point))
-                 for sub in self.axes.values() for point in self.field.minima]
-        stars = Line2D(*np.reshape(where, (-1, 2)).T, transform=ax.figure.transFigure, marker="*", mfc="none",
-                       mec=style.TRUE_COLOUR, mew=1.2, markersize=font_size * 0.9, zorder=5, linestyle="none")
-        ax.figure.add_artist(stars)
+        stars = self._minima(ax.figure, self.small * 1.2)
         # On the line of the view's title (set above the box by the layout, 6 points up).
         title_middle = 1 + (6 + font_size * 0.45) / (ax.get_position().height * ax.figure.get_figheight() * 72)
         self.clock = ax.add_artist(CachedText(0.72, title_middle, "", transform=ax.transAxes,
                                               fontsize=font_size * 0.8, family="DejaVu Sans Mono", va="center"))
-        self.artists = [*self.images.values(), stars, *self.readouts.values(), self.clock]
+        self.artists = [*self.images.values(), *stars, *self.readouts.values(), self.clock]
+
+    def _minima(self, fig, size: float) -> list[Line2D]:
+        """Every panel's minima, global ones filled, local ones hollow, as one artist each (drawn over
+        the dots every frame; few artists, since each costs a frame as much as thousands of dots).
+        In figure fractions, so that vector output places them too."""
+        to_figure = fig.transFigure.inverted()
+        marks = []
+        for local, points in ((False, self.field.minima[:self.field.answers]),
+                              (True, self.field.minima[self.field.answers:])):
+            where = [to_figure.transform(sub.transData.transform(point))
+                     for sub in self.axes.values() for point in points]
+            look = style.minimum_look(local, size) | ({} if local else {"mec": "white"})  # white: seen on dots
+            if where:
+                marks.append(fig.add_artist(Line2D(*np.reshape(where, (-1, 2)).T, transform=fig.transFigure,
+                                                   linestyle="none", zorder=5, **look)))
+        return marks
 
     def colour(self, key: str) -> str:
         return self.movie.styles[key].colour
@@ -106,8 +115,8 @@ class FieldPanels(View):
             y0 = bottom + (rows - 1 - row) * cell_h + bottom_pad
             sub = fig.add_axes(Bbox.from_extents(x0, y0, x0 + cell_w - left_pad - to_x(self.small),
                                                  y0 + cell_h - bottom_pad - top_pad).bounds)
-            draw_landscape(sub, self.movie.landscape, self.small, labels=False)
-            sub.tick_params(labelsize=self.small * 0.85, length=2, pad=1.5)
+            draw_contours(sub, self.movie.landscape, self.movie.recording.has_data)
+            sub.tick_params(labelsize=self.small, length=2, pad=1.5)
             sub.set_xlabel("a", fontsize=self.small, labelpad=0)
             sub.set_ylabel("b", fontsize=self.small, labelpad=0)
             # Two lines above the panel: the run's name, then its readout.
@@ -115,7 +124,7 @@ class FieldPanels(View):
             sub.text(0, 1 + 1.55 * line, self.field.labels[key], transform=sub.transAxes, color=self.colour(key),
                      weight="bold", fontsize=self.small * 1.1, va="center")
             self.readouts[key] = sub.add_artist(CachedText(
-                0, 1 + 0.6 * line, "", transform=sub.transAxes, fontsize=self.small * 0.95,
+                0, 1 + 0.6 * line, "", transform=sub.transAxes, fontsize=self.small,
                 family="DejaVu Sans Mono", va="center", color="#222222"))
             axes[key] = sub
         return axes
@@ -130,7 +139,7 @@ class FieldPanels(View):
         for key, image in self.images.items():
             image.set_data(self.painters[key](row))
             reached, diverged = self.shares[key]
-            self.readouts[key].set_text(f"at minimum {reached[row]:4.0%}  left/diverged {diverged[row]:4.0%}")
+            self.readouts[key].set_text(f"at minimum {reached[row]:4.0%}  diverged {diverged[row]:4.0%}")
 
 
 def dot_pixels(video_height: float) -> int:
@@ -165,7 +174,7 @@ class Dots:
 
 class FieldView(FieldPanels):
     name = "field"
-    title = "every start at once: one dot per start, in its optimizer's colour"
+    title = "every start at once, one dot each (diverged: NaN, inf or out of the window)"
 
     def painter(self, key: str, sub: Axes) -> Painter:
         return Dots(self.field, key, dot_raster(self.field, sub), density_colours(self.colour(key)))
