@@ -135,7 +135,8 @@ class FieldPanels(View):
     def update(self, frame: int) -> None:
         row = self.field.row(self.movie.timeline.steps[frame])
         epoch, step = epoch_and_step(self.movie, frame)
-        self.clock.set_text(f"step {step}/{self.field.n_steps - 1}  epoch {epoch}/{self.movie.recording.epochs}")
+        epochs = f"  epoch {epoch}/{self.movie.recording.epochs}" if self.movie.recording.has_data else ""
+        self.clock.set_text(f"step {step}/{self.field.n_steps - 1}{epochs}")   # without data, an epoch is a step
         for key, image in self.images.items():
             image.set_data(self.painters[key](row))
             reached, diverged = self.shares[key]
