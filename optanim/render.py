@@ -140,7 +140,7 @@ def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFA
         recording = get_recording(scene, Path(out) / ".cache" if cache else None)
     movie = build_movie(scene, recording, preset)
     if any(view in VIEWS and VIEWS[view].needs_field for view in views):
-        movie = replace(movie, field=field or record_field(scene, movie.timeline.steps))
+        movie = replace(movie, field=field or record_field(scene, movie.timeline.steps, progress))
     written = []
     if export:
         written += export_recording(recording, folder)

@@ -108,8 +108,10 @@ def test_kept_steps_are_the_frames_steps_and_the_last():
     assert list(kept_steps(np.array([0, 0, 1.5, 3, 3, 7.9]), 20)) == [0, 1, 3, 7, 19]
     scene = tiny_scene(starts=(3, 2), epochs=3)
     n_steps = 3 * 13
-    field = optanim.record_field(scene, steps=[5, 0, 5, 2])
-    assert list(field.steps) == [0, 2, 5, n_steps - 1]
+    told = []
+    field = optanim.record_field(scene, steps=[5, 0, 5, 2],
+                                 progress=lambda items, total, what: told.append((total, what)) or items)
+    assert list(field.steps) == [0, 2, 5, n_steps - 1] and told == [(3, "starts")]
     assert field.n_steps == n_steps and field.grid == (3, 2)
     by_default = optanim.record_field(scene)
     np.testing.assert_array_equal(by_default.steps, kept_steps(optanim.frame_steps(scene), n_steps))

@@ -17,6 +17,7 @@ from ..data.field import Field, kept_steps
 from ..data.landscape import landscape
 from ..draw.storyboard import clock
 from ..errors import OptanimError
+from ..output.frames import Progress
 from ..output.quality import DEFAULT_QUALITY, QUALITIES
 from ..spec.loss import function_of
 from ..spec.problems import problem_of
@@ -28,9 +29,10 @@ from .preflight import preflight
 from .recorder import record
 
 
-def record_field(scene: Scene, steps: Sequence[int] | None = None) -> Field:
+def record_field(scene: Scene, steps: Sequence[int] | None = None, progress: Progress | None = None) -> Field:
     """Run every start of `scene.starts` with every optimizer; keep the positions at `steps` only
     (default: the steps the scene's videos show at the default quality, and the last step).
+    `progress(epochs, total, description)` wraps the epochs (the command line passes a tqdm bar).
 
     Start i of the field is what record(replace(scene, starts=None, init=starts[i])) records at
     those steps (tests/test_field.py says how close). A start that goes NaN/inf or leaves the window
@@ -62,7 +64,8 @@ def record_field(scene: Scene, steps: Sequence[int] | None = None) -> Field:
         # The notebook steps its scheduler before the optimizer on purpose; don't warn about it.
         warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler\.step\(\)`")
         step = 0
-        for epoch in range(problem.epochs):
+        epochs = range(problem.epochs)
+        for epoch in (epochs if progress is None else progress(epochs, problem.epochs, "starts")):
             if scene.scheduler_order == "notebook":
                 for scheduler in schedulers:
                     scheduler.step()
