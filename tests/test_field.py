@@ -144,8 +144,8 @@ def _field(a: np.ndarray, b: np.ndarray, diverged_at: np.ndarray, minima=((1.0, 
     k, n = a.shape
     return Field(starts=np.stack([a[0], b[0]], axis=1), steps=np.arange(k), a={"sgd": a}, b={"sgd": b},
                  full_loss={"sgd": np.zeros_like(a)}, diverged_at={"sgd": diverged_at}, labels={"sgd": "SGD"},
-                 optimizers={"sgd": "sgd"}, minima=minima, answers=len(minima), a_range=(0.0, 10.0), b_range=(0.0, 10.0),
-                 n_steps=k, steps_per_epoch=1)
+                 optimizers={"sgd": "sgd"}, minima=minima, answers=len(minima), a_range=(0.0, 10.0),
+                 b_range=(0.0, 10.0), n_steps=k, steps_per_epoch=1)
 
 
 def test_basins_label_known_minima_crowds_moving_and_diverged():

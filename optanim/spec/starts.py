@@ -49,8 +49,8 @@ def check_starts(starts: Any, runs: Sequence[Run]) -> None:
     for run in runs:
         if run.optimizer not in ELEMENTWISE:
             raise OptanimError(f"optimizers: {run.key} mixes the elements of its parameter tensor (its "
-                               f"update looks at the whole tensor), so starts would not run independently; with starts, "
-                               f"allowed: {', '.join(sorted(ELEMENTWISE))}")
+                               f"update looks at the whole tensor), so starts would not run independently; "
+                               f"with starts, allowed: {', '.join(sorted(ELEMENTWISE))}")
 
 
 def _is_grid(starts: Any) -> bool:
