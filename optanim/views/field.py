@@ -77,7 +77,7 @@ class FieldPanels(View):
         # On the line of the view's title (set above the box by the layout, 6 points up).
         title_middle = 1 + (6 + font_size * 0.45) / (ax.get_position().height * ax.figure.get_figheight() * 72)
         self.clock = ax.add_artist(CachedText(0.72, title_middle, "", transform=ax.transAxes,
-                                              fontsize=font_size * 0.8, family="DejaVu Sans Mono", va="center"))
+                                              fontsize=self.small, family="DejaVu Sans Mono", va="center"))
         self.artists = [*self.images.values(), *stars, *self.readouts.values(), self.clock]
 
     def _minima(self, fig, size: float) -> list[Line2D]:
