@@ -17,6 +17,7 @@ class FastImage(AxesImage):
 
     def __init__(self, ax, data: np.ndarray, extent: tuple[float, float, float, float], **kwargs) -> None:
         self._lookup: tuple = (None, None)
+        self._block: tuple = (None, np.empty((0, 0, 4), np.uint8))
         super().__init__(ax, extent=extent, origin="lower", interpolation="nearest", **kwargs)
         self.set_data(data)
         ax.add_image(self)
@@ -44,11 +45,13 @@ class FastImage(AxesImage):
         box = ax.bbox
         left, bottom = int(round(box.x0)), int(round(box.y0))
         width, height = int(round(box.x1)) - left, int(round(box.y1)) - bottom
-        # One 32-bit lookup per canvas pixel (RGBA as one word), then Agg blends the block in C++.
-        words = np.ascontiguousarray(data).view(np.uint32).reshape(data.shape[:2])
-        block = np.take(words.ravel(), self._index(height, width, data.shape)).view(np.uint8)
+        if self._block[0] is not data or self._block[1].shape[:2] != (height, width):
+            # One 32-bit lookup per canvas pixel (RGBA as one word); kept while the data stays the same.
+            words = np.ascontiguousarray(data).view(np.uint32).reshape(data.shape[:2])
+            block = np.take(words.ravel(), self._index(height, width, data.shape)).view(np.uint8)
+            self._block = (data, block.reshape(height, width, 4))
         gc = renderer.new_gc()
         gc.set_clip_rectangle(box)
-        renderer.draw_image(gc, left, bottom, block.reshape(height, width, 4))
+        renderer.draw_image(gc, left, bottom, self._block[1])   # Agg blends the block in C++
         gc.restore()
         self.stale = False

@@ -66,6 +66,7 @@ class FieldPanels(View):
         ax.set_axis_off()
         self.small = style.MIN_TEXT_PT   # six panels share the frame: their text at the smallest legible
         self.images, self.readouts, self.painters = {}, {}, {}
+        self.row = -1   # the kept row the images and readouts show: none yet
         self.axes = self._panels(ax)
         self.shares = {key: (self.basins.reached(key), self.basins.diverged(key)) for key in self.axes}
         for key, sub in self.axes.items():
@@ -137,6 +138,9 @@ class FieldPanels(View):
         epoch, step = epoch_and_step(self.movie, frame)
         epochs = f"  epoch {epoch}/{self.movie.recording.epochs}" if self.movie.recording.has_data else ""
         self.clock.set_text(f"step {step}/{self.field.n_steps - 1}{epochs}")   # without data, an epoch is a step
+        if row == self.row:   # frames between two kept steps show the same picture: paint it once
+            return
+        self.row = row
         for key, image in self.images.items():
             image.set_data(self.painters[key](row))
             reached, diverged = self.shares[key]
