@@ -23,6 +23,9 @@ DATA_WINDOW = ((-3.0, 10.0), (-3.0, 10.0))
 #: Fields that describe the data a model is fitted to: none of them applies to a scene with `loss`.
 DATA_FIELDS = ("epochs", "batch_size", "n_samples", "x_range", "noise_std", "true_params")
 
+#: The longest motion, and the longest hold, a scene may ask for.
+MAX_SECONDS = 600.0
+
 SCHEDULER_ORDERS = ("pytorch", "notebook")
 #: The zooms by name (a fixed window is the other kind: see draw/camera.py).
 ZOOMS = ("auto", "off")
@@ -146,6 +149,9 @@ def validate(scene: Scene) -> None:
         finite(getattr(scene, name), name)
     for name in ("hold", "weight_decay", "noise_std"):
         non_negative(getattr(scene, name), name)
+    for name in ("duration", "hold"):  # every frame is drawn and kept in memory: an hour would not fit
+        if getattr(scene, name) > MAX_SECONDS:
+            raise OptanimError(f"{name}: at most {MAX_SECONDS:g} seconds, got {getattr(scene, name)!r}")
     if not 8 <= scene.resolution <= 1000:
         raise OptanimError(f"resolution: must be between 8 and 1000 grid points, got {scene.resolution}")
     for name in ("init", "x_range"):
