@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .data.field import Field
 from .data.landscape import Landscape, landscape
 from .data.recording import Recording, Trajectory
 from .data.recording import report
@@ -13,9 +14,11 @@ from .render import frame_steps, render, render_grid, render_init
 from .spec.load import load_scene
 from .spec.runs import Run
 from .spec.scene import Scene
+from .training.field import record_field
 from .training.recorder import record
 from .training.sweep import record_sweep
 
-__all__ = ["OptanimError", "InitRecording", "InitScene", "Landscape", "Trajectory", "Recording", "Run", "Scene",
-           "frame_steps", "landscape", "load_scene", "record", "record_init", "record_sweep", "render",
+__all__ = ["OptanimError", "Field", "InitRecording", "InitScene", "Landscape", "Trajectory", "Recording", "Run",
+           "Scene", "frame_steps", "landscape", "load_scene", "record", "record_field", "record_init", "record_sweep",
+           "render",
            "render_grid", "render_init", "report", "show"]

@@ -7,17 +7,17 @@ after the other, and reports the ratio; each figure is the median of --repeat ru
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
+
+from .benchkit import Row, median_time, run_measured
+from .benchkit import verdict as _verdict
 
 SCENES = Path(__file__).resolve().parent.parent / "scenes"
 
@@ -34,38 +34,18 @@ class Plan:
     job_args: tuple[str, ...]   # and the arguments after the scene files
     memory_seconds: tuple[float, float]  # memory row: short and long render
     memory_quality: str
+    field_starts: int = 200     # field rows: starts per optimizer
+    field_epochs: tuple[int, int] = (2, 5)  # of exp1 (recording and drawing rows) and of exp5 (memory row)
+    field_quality: str = "l"    # memory row
 
 
 FULL = Plan(epochs=200, grids=(100, 400), video_seconds=10.0, gif_seconds=10.0,
             job_scenes=(1, 2, 3, 4, 5), job_args=("-qm",),
-            memory_seconds=(5.0, 60.0), memory_quality="h")
+            memory_seconds=(5.0, 60.0), memory_quality="h",
+            field_starts=10_000, field_epochs=(50, 200), field_quality="m")
 QUICK = Plan(epochs=10, grids=(20, 40), video_seconds=0.5, gif_seconds=0.5,
              job_scenes=(1,), job_args=("-ql", "--duration", "0.3", "--views", "contour"),
              memory_seconds=(0.5, 3.0), memory_quality="l")
-
-
-@dataclass(frozen=True)
-class Row:
-    name: str
-    optanim: str
-    baseline: str
-    ratio: str
-    target: str
-    met: str
-
-
-def median_time(run: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `repeat` calls."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def _verdict(ok: bool) -> str:
-    return "yes" if ok else "NO"
 
 
 def _scene(plan: Plan, **changes):
@@ -146,6 +126,28 @@ def bench_recording(plan: Plan, repeat: int) -> Row:
     return Row(f"1 recording exp5, {steps} steps vs notebook loop", f"{steps / ours:,.0f} steps/s",
                f"{steps / theirs:,.0f} steps/s", f"{ratio:.2f}x", ">= 2.5x, identical",
                _verdict(ratio >= 2.5 and identical) + f" (identical: {_verdict(identical)})")
+
+
+def bench_field_recording(plan: Plan, repeat: int):
+    """Particle-steps per second of a field of starts on exp1 against the notebook loop's steps per
+    second; also returns the scene and its field, for the drawing row."""
+    from .spec.load import load_scene
+    from .training.field import record_field
+
+    scene = replace(load_scene(SCENES / "exp1.py"), epochs=plan.field_epochs[0], starts=plan.field_starts,
+                    duration=plan.video_seconds, hold=0.0)
+    last = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        record_field(replace(scene, epochs=1, starts=1))   # torch's one-off first-step imports
+        ours = median_time(lambda: last.append(record_field(scene)), repeat)
+        theirs = median_time(lambda: notebook_train(scene), repeat)
+    field = last[-1]
+    steps = field.n_steps * len(field.a)
+    ratio = steps * field.n_starts / ours / (steps / theirs)
+    return Row(f"8 field recording exp1, {field.n_starts} starts x {len(field.a)} vs notebook loop",
+               f"{steps * field.n_starts / ours:,.0f} particle-steps/s", f"{steps / theirs:,.0f} steps/s",
+               f"{ratio:.0f}x", ">= 500x", _verdict(ratio >= 500)), scene, field
 
 
 # -- 2. landscape ---------------------------------------------------------------------------------
@@ -285,21 +287,6 @@ def bench_gif(plan: Plan, repeat: int) -> Row:
 
 # -- 6, 7. whole processes ------------------------------------------------------------------------
 
-#: Runs a command and prints the peak RSS (kB) of the largest process it started, ffmpeg included.
-_MEASURE = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)")
-
-
-def run_measured(argv: Sequence[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of a command run in its own process tree."""
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", _MEASURE, *argv], capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed:\n{result.stderr}")
-    return seconds, int(result.stdout.split()[-1]) / 1024
-
-
 def bench_job(plan: Plan) -> Row:
     scenes = [str(SCENES / f"exp{k}.py") for k in plan.job_scenes]
     with tempfile.TemporaryDirectory() as out:
@@ -336,7 +323,16 @@ def rows(plan: Plan, repeat: int) -> list[Row]:
             # 1080p60 for 2 s: the same 120-odd frames a 1080p surface render draws per 2 s of video.
             *bench_video(plan, repeat, "surface", 4, 1.6, with_encoder=False, quality_key="h",
                          seconds=min(plan.video_seconds, 2.0)),
-            bench_gif(plan, repeat), bench_job(plan), bench_memory(plan)]
+            bench_gif(plan, repeat), bench_job(plan), bench_memory(plan), *bench_fields(plan, repeat)]
+
+
+def bench_fields(plan: Plan, repeat: int) -> list[Row]:
+    from .bench_field import bench_field_drawing, bench_field_memory
+
+    recording, scene, field = bench_field_recording(plan, repeat)
+    return [recording, bench_field_drawing(scene, field, repeat),
+            bench_field_memory(SCENES / "exp5.py", plan.field_starts, plan.field_epochs[1], plan.field_quality,
+                               plan.video_seconds)]
 
 
 def table(rows: Sequence[Row]) -> str:

@@ -10,7 +10,6 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
-from .data.recording import Recording
 from .errors import OptanimError
 from .output.ffmpeg import DEFAULT_GIF_MAX_MB
 from .output.quality import DEFAULT_QUALITY, QUALITIES
@@ -104,7 +103,7 @@ def _run(args: argparse.Namespace) -> int:
     from .output.atomic import ensure_writable
     from .output.writers import FORMATS
     from .progress import default_progress
-    from .render import check_views, get_recording, render, render_init
+    from .render import check_views, field_starts, get_recording, render, render_init, views_for
     from .spec.checks import choices
     from .spec.load import load_scene, warnings_for
     from .spec.sweep import sweep_labels, sweep_scenes
@@ -143,8 +142,8 @@ def _run(args: argparse.Namespace) -> int:
             raise OptanimError(f"{path}: {', '.join(given)} do not apply to an initialisation scene "
                                "(it renders one view, init, and trains no optimizer)")
         if args.views and not isinstance(scene, InitScene):
-            try:  # the fit view of a scene without data, say
-                check_views(views, scene.has_data)
+            try:  # the fit view of a scene without data, or the field views of a scene without starts
+                check_views(views, scene.has_data, field_starts(scene) and not args.grid)
             except OptanimError as error:
                 raise OptanimError(f"{path}: {_as_flag(error)}") from None
     if args.grid:
@@ -183,8 +182,7 @@ def _run(args: argparse.Namespace) -> int:
                     ensure_writable(folder)
                     _print_sizes(export_recording(recording, folder))
             continue
-        scene_views = views if args.views else [
-            v for v in views if all(v in _views_for(recording) for recording in recordings.values())]
+        scene_views = views if args.views else [v for v in views if v in views_for(scene)]
         try:
             _print_sizes(render(scene, scene_views, quality, args.formats, args.out, export=args.export,
                                 recording=recordings if scene.sweep else recordings[None], **output))
@@ -210,7 +208,7 @@ def _check_grid(scenes: Sequence[tuple[Path, object]], args: argparse.Namespace)
 def _render_grid(scenes: Sequence[tuple[Path, object]], views: list[str], quality: str, args: argparse.Namespace,
                  output: dict) -> int:
     from .data.recording import report
-    from .render import get_recording, render_grid
+    from .render import get_recording, render_grid, views_for
 
     recordings = []
     for path, scene in scenes:
@@ -221,17 +219,11 @@ def _render_grid(scenes: Sequence[tuple[Path, object]], views: list[str], qualit
         if not args.quiet:
             print(report(recordings[-1], scene.name))
     if not args.views:  # every view each panel can draw; the dashboard is a grid itself
-        views = [v for v in views if all(v in _views_for(r) for r in recordings) and v != DASHBOARD]
+        views = [v for v in views if all(v in views_for(scene, side_by_side=True) for _, scene in scenes)
+                 and v != DASHBOARD]
     _print_sizes(render_grid([scene for _, scene in scenes], views, quality, args.formats, args.out,
                              recordings=recordings, **output))
     return 0
-
-
-def _views_for(recording: Recording) -> list[str]:
-    """Every view that means something for this recording (the fit needs data)."""
-    from .views import VIEWS
-
-    return [v for v in ALL_VIEWS if v not in VIEWS or recording.has_data or not VIEWS[v].needs_data]
 
 
 def _print_sizes(written: Sequence[Path]) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 from .data.export import export_recording
+from .data.field import Field
 from .data.landscape import landscape
 from .data.recording import Recording
 from .draw.animator import Animator
@@ -31,6 +33,7 @@ from .spec.checks import choices
 from .spec.scene import Scene
 from .spec.sweep import sweep_labels, sweep_scenes
 from .training.cache import cached_record
+from .training.field import record_field
 from .training.recorder import record
 from .training.sweep import record_sweep
 from .views import ALL_VIEWS, DASHBOARD, VIEWS
@@ -61,14 +64,31 @@ def frame_steps(scene: Scene, recording: Recording | None = None, quality: str =
     return clock_of(scene, recording, quality_preset(quality)).steps
 
 
-def check_views(views: Sequence[str], has_data: bool = True) -> list[str]:
-    """The views asked for, each known and each meaningful for a scene with (or without) data."""
+def check_views(views: Sequence[str], has_data: bool = True, has_starts: bool = False) -> list[str]:
+    """The views asked for, each known and each meaningful for a scene with (or without) data and
+    with (or without) many starts."""
     views = choices(views, ALL_VIEWS, "views")
     for view in views:
         if view in VIEWS and VIEWS[view].needs_data and not has_data:
             raise OptanimError(f"views: {view!r} shows the model's fit to data, and this scene has no data; "
                                f"allowed: {', '.join(v for v in ALL_VIEWS if v == DASHBOARD or not VIEWS[v].needs_data)}")
+        if view in VIEWS and VIEWS[view].needs_field and not has_starts:
+            raise OptanimError(f"views: {view!r} shows many starts at once, and needs a scene with starts "
+                               "(and no sweep or grid): give it starts=(na, nb), N or a list of (a, b) pairs")
     return views
+
+
+def views_for(scene: Scene, side_by_side: bool = False) -> list[str]:
+    """Every view that means something for the scene: the fit needs data, the field views starts (and
+    the scene alone, not beside others)."""
+    starts = field_starts(scene) and not side_by_side
+    return [v for v in ALL_VIEWS if v not in VIEWS or ((scene.has_data or not VIEWS[v].needs_data) and
+                                                       (starts or not VIEWS[v].needs_field))]
+
+
+def field_starts(scene: Scene) -> bool:
+    """Whether the field views can show the scene: it has starts, and is not a sweep (a grid of its own)."""
+    return scene.starts is not None and not scene.sweep
 
 
 def quality_preset(quality: str, fps: int | None = None) -> Quality:
@@ -87,18 +107,21 @@ def output_folder(out: str | Path, name: str, quality: str, fps: int | None = No
     return preset, folder
 
 
-def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAULT_QUALITY,
+def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFAULT_QUALITY,
            formats: Sequence[str] = ("mp4",), out: str | Path = "media", *, cache: bool = True,
            export: bool = False, recording: Recording | Mapping[Any, Recording] | None = None,
-           fps: int | None = None,
+           field: Field | None = None, fps: int | None = None,
            gif_max_mb: float | None = DEFAULT_GIF_MAX_MB, progress: Progress = no_progress,
            note: Callable[[str], None] | None = None) -> list[Path]:
-    """Render the scene's views; returns the files written, under out/<scene>/<quality>/.
+    """Render the scene's views (None: every view that applies to it); returns the files written,
+    under out/<scene>/<quality>/.
 
-    `recording`: the scene's, if already made (a sweep's: record_sweep's dict). `fps` overrides the
-    preset's rate; `gif_max_mb` is the GIF's size budget (None: none); `note` hears what was chosen to
-    meet it. The list shows each file inline in Jupyter. A sweep renders as `sweep_stage` lays it out."""
-    views = check_views(views, scene.has_data)   # before any work: a recording can take minutes
+    `recording`: the scene's, if already made (a sweep's: record_sweep's dict); `field`: its starts'
+    (record_field's), for the field views. `fps` overrides the preset's rate; `gif_max_mb` is the GIF's
+    size budget (None: none); `note` hears what was chosen to meet it. The list shows each file inline
+    in Jupyter. A sweep renders as `sweep_stage` lays it out."""
+    # before any work: a recording can take minutes
+    views = check_views(views_for(scene) if views is None else views, scene.has_data, field_starts(scene))
     formats = choices(formats, FORMATS, "formats")
     preset, folder = output_folder(out, scene.name, quality, fps)
     if scene.sweep:
@@ -116,6 +139,8 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
     if recording is None:
         recording = get_recording(scene, Path(out) / ".cache" if cache else None)
     movie = build_movie(scene, recording, preset)
+    if any(view in VIEWS and VIEWS[view].needs_field for view in views):
+        movie = replace(movie, field=field or record_field(scene, movie.timeline.steps, progress))
     written = []
     if export:
         written += export_recording(recording, folder)
@@ -123,14 +148,15 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
                                             note=note, progress=progress))
 
 
-def render_grid(scenes: Sequence[Scene], views: Sequence[str] = tuple(VIEWS), quality: str = DEFAULT_QUALITY,
+def render_grid(scenes: Sequence[Scene], views: Sequence[str] = tuple(v for v in VIEWS if not VIEWS[v].needs_field),
+                quality: str = DEFAULT_QUALITY,
                 formats: Sequence[str] = ("mp4",), out: str | Path = "media", *, cache: bool = True,
                 recordings: Sequence[Recording] | None = None, fps: int | None = None,
                 gif_max_mb: float | None = DEFAULT_GIF_MAX_MB, progress: Progress = no_progress,
                 note: Callable[[str], None] | None = None) -> list[Path]:
     """The scenes side by side, one video per view, in step on one clock, under
     out/<scene>+<scene>/<quality>/; each panel titled by what differs between the scenes."""
-    views = choices(views, ALL_VIEWS, "views")
+    views = check_views(views)
     formats = choices(formats, FORMATS, "formats")
     if any(scene.sweep for scene in scenes):
         raise OptanimError("grid: a sweep is a grid of its own; give scenes without a sweep")

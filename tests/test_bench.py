@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from optanim import bench
+from optanim.bench_field import bench_field_drawing
 
 TINY = bench.Plan(epochs=2, grids=(12,), video_seconds=0.2, gif_seconds=0.2, job_scenes=(1,),
                   job_args=("-ql", "--duration", "0.2", "--views", "contour"), memory_seconds=(0.2, 0.4),
@@ -25,12 +26,21 @@ def test_table_prints_one_line_per_row_with_its_ratio():
     assert len(lines) == 4 and lines[2].startswith("1 recording") and "3.00x" in lines[2] and "NO" in lines[3]
 
 
+def test_field_rows_time_the_field_against_the_notebook_and_a_scatter():
+    recording, scene, field = bench.bench_field_recording(TINY, 1)
+    assert recording.name.startswith("8 field recording") and "particle-steps/s" in recording.optanim
+    assert field.n_starts == TINY.field_starts and scene.starts == TINY.field_starts
+    drawing = bench_field_drawing(scene, field, 1, quality_key="l")
+    assert drawing.name.startswith("9 field view") and drawing.ratio.endswith("x")
+
+
 @pytest.mark.slow
 def test_quick_benchmark_prints_every_row(capsys):
     assert bench.main(["--quick", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     for name in ("1 recording", "2 landscape", "3 contour video", "vs encoder alone", "4 surface video",
-                 "5 GIF", "6 whole job", "7 peak RSS"):
+                 "5 GIF", "6 whole job", "7 peak RSS", "8 field recording", "9 field view",
+                 "10 peak RSS field"):
         assert name in out, name
     assert "identical: yes" in out   # numbers match the notebook's loop and point-by-point landscape
     assert "identical: NO" not in out

@@ -52,7 +52,7 @@ class CachedText(Text):
         if not string:
             return
         coverage, colour, width = _glyph_cells(self, renderer.dpi)
-        columns = np.concatenate([np.arange(i * width, (i + 1) * width) for i in map(CHARSET.index, string)])
+        columns = (np.array([CHARSET.index(c) for c in string])[:, None] * width + np.arange(width)).ravel()
         alpha = coverage[:, columns]
         x, y = self.get_transform().transform(self.get_unitless_position())
         canvas = np.asarray(renderer.buffer_rgba())

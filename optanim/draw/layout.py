@@ -20,6 +20,8 @@ DASHBOARD_CELLS = {
 DASHBOARD_READOUT = [0.685, 0.008, 0.31, 0.435]
 #: One view: the plot on the left (a 3D one larger, its box leaves margins of its own), the readout right.
 SINGLE_2D, SINGLE_3D, SINGLE_READOUT = [0.09, 0.1, 0.59, 0.73], [0.0, 0.0, 0.72, 0.83], [0.72, 0.06, 0.27, 0.8]
+#: A view with no readout beside it (it carries its own): the whole width.
+SINGLE_WIDE = [0.05, 0.03, 0.93, 0.8]
 
 
 def figure(quality: Quality) -> Figure:
@@ -77,8 +79,12 @@ def compose(view: str, movie: Movie, quality: Quality) -> tuple[Figure, list[Vie
             return fig, views
         size = style.FONT_SIZE
         titles(fig, movie.title, movie.subtitle, size)
-        panel = _panel(fig, view, SINGLE_3D if VIEWS[view].three_d else SINGLE_2D, movie, size)
+        kind = VIEWS[view]
+        panel = _panel(fig, view, SINGLE_3D if kind.three_d else SINGLE_2D if kind.readout else SINGLE_WIDE,
+                       movie, size)
         panel.ax.set_title(panel.title, fontsize=size * 0.9, loc="left")
         if panel.three_d:  # the 3D view keeps its crowded ticks small, but legible
             panel.ax.tick_params(labelsize=style.MIN_TEXT_PT)
+        if not kind.readout:
+            return fig, [panel]
         return fig, [panel, ReadoutView(fig.add_axes(SINGLE_READOUT), movie, font_size=size)]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..data.field import Field
 from ..data.landscape import Landscape, landscape as landscape_over
 from ..data.recording import Recording
 from ..spec.loss import formula_of, function_of
@@ -50,6 +51,7 @@ class Movie:
     windows: np.ndarray               # (n_frames, 4): the (a_min, a_max, b_min, b_max) each frame shows
     detail: Landscape | None          # the loss again, as fine, where the camera zooms in (draw/camera.py)
     local_minima: tuple[tuple[float, float], ...] = ()   # those of `minima` that are only local
+    field: Field | None = None        # every start at once, for a scene with starts (the field views)
 
     @property
     def true_params(self) -> tuple[float, float] | None:

@@ -95,10 +95,16 @@ class DataFit:
         x, y = self.x.to(a.device), self.y.to(a.device)
         a, b = a.reshape(-1, 1), b.reshape(-1, 1)
         rows = max(1, CHUNK_ELEMENTS // max(1, x.numel()))
+        # Each chunk straight into one output: small results kept between the chunks' large temporaries
+        # fragment the heap, and memory grew with the points (2 GB for 3 million of them).
+        out = torch.empty(0, device=a.device)
         with torch.no_grad():
-            parts = [((self.model(x, a[i:i + rows], b[i:i + rows]) - y) ** 2).mean(dim=-1)
-                     for i in range(0, a.shape[0], rows)]
-        return torch.cat(parts) if parts else torch.empty(0, device=a.device)
+            for i in range(0, a.shape[0], rows):
+                part = ((self.model(x, a[i:i + rows], b[i:i + rows]) - y) ** 2).mean(dim=-1)
+                if i == 0:   # the model's own dtype, as it returns it
+                    out = torch.empty(a.shape[0], dtype=part.dtype, device=part.device)
+                out[i:i + rows] = part
+        return out
 
     def arrays(self) -> dict[str, Any]:
         """What a Recording keeps of the problem: the data and the batches, as numpy."""

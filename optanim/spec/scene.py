@@ -16,6 +16,7 @@ from .checks import choice, finite, non_negative, pair, positive, short_repr
 from .loss import DEFAULT_STEPS, LossFn, check_loss, default_window
 from .model import sine_cosine
 from .runs import Run, runs_of
+from .starts import check_starts
 from .sweep import check_sweep
 
 #: The notebook's (a_range, b_range).
@@ -63,6 +64,7 @@ class Scene:
 
     # training
     init: tuple[float, float] = (2.0, 4.5)
+    starts: tuple[int, int] | int | Sequence[tuple[float, float]] | None = None   # many starts: field views
     epochs: int = 50
     lr: float = 0.01
     batch_size: int = 16
@@ -177,6 +179,7 @@ def validate(scene: Scene) -> None:
     for run in scene.runs:
         optimizer_class(run.optimizer)
     _check_schedule(scene)
+    check_starts(scene.starts, scene.runs)
     levels = scene.contour_levels
     if levels is not None and (
             not isinstance(levels, (tuple, list)) or len(levels) < 2 or

@@ -34,6 +34,11 @@ def _classes(module: Any, base: type) -> dict[str, type]:
 _UNFIT = {"lbfgs", "sparseadam", "reducelronplateau", "sequentiallr", "chainedscheduler"}
 OPTIMIZER_CLASSES = {k: v for k, v in _classes(torch.optim, torch.optim.Optimizer).items() if k not in _UNFIT}
 OPTIMIZER_CLASSES["sgdm"] = torch.optim.SGD
+#: Optimizers whose update treats each element of a parameter alone (per-tensor values such as Adam's
+#: step count depend on the step only): a tensor of many (a, b) rows then runs each row independently.
+#: Adafactor (norms of the whole tensor) and Muon (orthogonalised matrices) mix them.
+ELEMENTWISE = frozenset({"sgd", "sgdm", "adagrad", "rmsprop", "adam", "adamax", "adamw", "adadelta", "asgd",
+                         "nadam", "radam", "rprop"})
 SCHEDULER_CLASSES = {k: v for k, v in _classes(torch.optim.lr_scheduler, torch.optim.lr_scheduler.LRScheduler).items()
                      if k not in _UNFIT}
 

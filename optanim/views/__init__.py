@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from .base import View
+from .basins import BasinsView
 from .contour import ContourView
+from .field import FieldView
 from .fit import FitView
 from .gradnorm import GradNormView
 from .loss import LossView
@@ -12,7 +14,7 @@ from .readout import ReadoutView
 from .surface import SurfaceView
 
 VIEWS: dict[str, type[View]] = {v.name: v for v in (ContourView, SurfaceView, LossView, FitView,
-                                                     LearningRateView, GradNormView)}
+                                                     LearningRateView, GradNormView, FieldView, BasinsView)}
 #: What the dashboard shows in a cell whose view needs data, in a scene without data.
 STAND_INS = {"fit": "gradnorm"}
 DASHBOARD = "dashboard"

@@ -22,6 +22,8 @@ class View:
     title_without_data = ""     # where the scene minimises a function: no "all data" to speak of
     three_d = False
     needs_data = False          # the view means nothing without data (the fit)
+    needs_field = False         # the view shows a scene's many starts (movie.field)
+    readout = True              # the readout panel beside it; False: the view takes the width
 
     def __init__(self, ax: Axes, movie: Movie) -> None:
         self.ax, self.movie = ax, movie

@@ -79,6 +79,20 @@ def _divergence_cross(ax: Axes, a: float, b: float, colour: str, size: float):
     return cross
 
 
+def draw_contours(ax: Axes, land: Landscape, has_data: bool) -> tuple[Artist, Artist]:
+    """The filled contours of the loss and their lines (unlabelled)."""
+    levels = list(land.levels)
+    loss = np.ma.masked_invalid(land.loss)  # where the model overflows: left blank
+    if has_data:  # the notebook's levels, shaded as the notebook shades them
+        fill = ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
+    else:
+        # A function's levels are often logarithmic: one shade per band (on a linear scale all but
+        # the top few would be white), and shades beyond both ends for a loss unbounded below.
+        norm = BoundaryNorm(levels, CONTOUR_FILL.N, extend="both")
+        fill = ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, norm=norm, extend="both")
+    return fill, ax.contour(land.a, land.b, loss, levels=levels, colors="#7a7a7a", linewidths=0.7)
+
+
 class ContourView(View):
     name = "contour"
     title = "loss over all data, and each optimizer's path"
@@ -121,16 +135,8 @@ class ContourView(View):
 
     def _draw(self, land: Landscape, font_size: float) -> tuple[list[Artist], list[Text]]:
         """The filled contours and their lines, and the lines' labels."""
-        levels = list(land.levels)
-        loss = np.ma.masked_invalid(land.loss)  # where the model overflows: left blank
-        if self.movie.recording.has_data:  # the notebook's levels, shaded as the notebook shades them
-            fill = self.ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
-        else:
-            # A function's levels are often logarithmic: one shade per band (on a linear scale all but
-            # the top few would be white), and shades beyond both ends for a loss unbounded below.
-            norm = BoundaryNorm(levels, CONTOUR_FILL.N, extend="both")
-            fill = self.ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, norm=norm, extend="both")
-        lines = self.ax.contour(land.a, land.b, loss, levels=levels, colors="#7a7a7a", linewidths=0.7)
+        fill, lines = draw_contours(self.ax, land, self.movie.recording.has_data)
+        loss = np.ma.masked_invalid(land.loss)
         window = (tuple(land.a[[0, -1]]), tuple(land.b[[0, -1]]))
         size = max(font_size * 0.75, LABEL_MIN_PT)
         spots = clear_spots(self.ax, land, loss, label_spots(lines, list(lines.levels[1::2]), window), size,
