@@ -10,7 +10,12 @@ import numpy as np
 @dataclass(frozen=True)
 class Trajectory:
     """One run. a[i], b[i] are the parameters before step i; loss[i] the loss step i trained on
-    (the mini-batch's); full_loss[i] the loss over everything there; lr[i] the learning rate step i used.
+    (the mini-batch's); full_loss[i] the loss over everything there; lr[i] the learning rate step i used;
+    grad[i] the (a, b) gradient that step i's optimizer.step() saw (before any weight decay).
+
+    state[name][i] is the optimizer's own per-parameter state after step i, under torch.optim's own
+    names (momentum_buffer, sum, square_avg, exp_avg, exp_avg_sq, exp_inf, ...), (a, b) in each row;
+    hyper its settings (betas.0, eps, momentum, ...) as its param_group held them.
 
     A run that diverged keeps only its good steps: len(a) == diverged_at."""
 
@@ -21,9 +26,12 @@ class Trajectory:
     loss: np.ndarray
     full_loss: np.ndarray
     lr: np.ndarray
+    grad: np.ndarray             # (steps, 2)
     diverged_at: int | None = None
     diverged_why: str = ""
     optimizer: str = ""          # the torch.optim registry name (colour and marker follow it)
+    state: dict[str, np.ndarray] = field(default_factory=dict)     # name -> (steps, 2)
+    hyper: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.optimizer:

@@ -22,6 +22,8 @@ NOTEBOOK_LEVELS = tuple(float(v) for v in np.concatenate((
     np.linspace(1, 2, 5, endpoint=False), np.linspace(2, 4, 5))))
 
 SCHEDULER_ORDERS = ("pytorch", "notebook")
+#: The dashboard's cells, in order: top row left to right, then the bottom row (the readout takes the last).
+DASHBOARD_VIEWS = ("contour", "surface", "fit", "loss", "lr")
 #: How frames follow steps (draw/timeline.py holds the curves; the names are part of the scene).
 EASINGS = ("linear", "quadratic", "cubic")
 
@@ -76,6 +78,8 @@ class Scene:
     azimuth_start: float = -60.0
     elevation: float = 65.0          # high enough to see into the valleys
     surface_cmap: str = "viridis"       # "jet" for the notebook's look
+    state_focus: str = ""               # the run whose update rule the state view writes out; "": the first
+    dashboard_views: tuple[str, ...] = DASHBOARD_VIEWS   # a view named twice in a row spans both cells
 
     def __post_init__(self) -> None:
         validate(self)
@@ -126,6 +130,7 @@ def validate(scene: Scene) -> None:
     for run in scene.runs:
         optimizer_class(run.optimizer)
     _check_schedule(scene)
+    _check_views(scene)
     levels = scene.contour_levels
     if not isinstance(levels, (tuple, list)) or len(levels) < 2 or \
             any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) for v in levels) or \
@@ -136,6 +141,23 @@ def validate(scene: Scene) -> None:
         near = difflib.get_close_matches(scene.surface_cmap, list(matplotlib.colormaps), 3)
         raise OptanimError(f"surface_cmap: unknown colour map {scene.surface_cmap!r}"
                            + (f"; did you mean {', '.join(near)}?" if near else ""))
+
+
+def _check_views(scene: Scene) -> None:
+    """The state view's focus names a run; the dashboard fills at most its cells, each view in one
+    place (views/ checks the names themselves: this layer cannot see the registry)."""
+    keys = [run.key for run in scene.runs]
+    if scene.state_focus and scene.state_focus not in keys:
+        raise OptanimError(f"state_focus: {scene.state_focus!r} is not a run of this scene; allowed: {', '.join(keys)}")
+    cells = scene.dashboard_views
+    if isinstance(cells, str) or not isinstance(cells, (tuple, list)) or not cells or \
+            len(cells) > len(DASHBOARD_VIEWS) or not all(isinstance(v, str) for v in cells):
+        raise OptanimError(f"dashboard_views: must be 1 to {len(DASHBOARD_VIEWS)} view names, one per cell, "
+                           f"e.g. {DASHBOARD_VIEWS}; got {cells!r}")
+    runs = [name for i, name in enumerate(cells) if i == 0 or cells[i - 1] != name]
+    if len(set(runs)) != len(runs):
+        raise OptanimError(f"dashboard_views: a view may span neighbouring cells but not appear twice apart, "
+                           f"got {tuple(cells)}")
 
 
 def _check_data(scene: Scene) -> int:
