@@ -115,7 +115,7 @@ def _run(args: argparse.Namespace) -> int:
     from .output.atomic import ensure_writable
     from .output.writers import FORMATS
     from .progress import default_progress
-    from .render import get_recording, render, render_init
+    from .render import check_dashboard, get_recording, render, render_init
     from .spec.checks import choices
     from .spec.load import load_scene, warnings_for
     from .training import cache
@@ -136,6 +136,7 @@ def _run(args: argparse.Namespace) -> int:
             resolve_device(scene.device)
             if not isinstance(scene, InitScene):
                 preflight(scene)
+                check_dashboard(scene)
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
         for warning in warnings_for(scene):

@@ -48,6 +48,12 @@ def check_views(views: Sequence[str], recording_has_data: bool = True) -> list[s
     return views
 
 
+def check_dashboard(scene: Scene) -> None:
+    """The dashboard's cells name views (the scene checks how many, and in what order); a view that
+    needs data is left out of a scene without it, as in the default dashboard."""
+    choices(scene.dashboard_views, list(VIEWS), "dashboard_views")
+
+
 def output_folder(out: str | Path, name: str, quality: str, fps: int | None = None) -> tuple[Quality, Path]:
     """The preset (at `fps` if given) and out/<name>/<quality folder>, created and checked writable
     before any work."""
@@ -71,6 +77,7 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
     views = choices(views, ALL_VIEWS, "views")
     formats = choices(formats, FORMATS, "formats")
     preset, folder = output_folder(out, scene.name, quality, fps)
+    check_dashboard(scene)   # before a recording: a typo must not cost one
     if recording is None:
         recording = get_recording(scene, Path(out) / ".cache" if cache else None)
     check_views(views, recording.has_data)

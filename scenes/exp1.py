@@ -9,4 +9,5 @@ from optanim import Scene
 scene = Scene(
     title="Experiment 1: lr 0.01, batch 16, no weight decay",
     scheduler_order="notebook",   # the notebook calls scheduler.step() at the start of each epoch
+    state_focus="adagrad",        # the state view writes out Adagrad's rule: why it stalls
 )

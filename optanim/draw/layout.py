@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
+from typing import Sequence
+
 from ..output.quality import Quality
 from ..views import DASHBOARD, VIEWS, ReadoutView, View
 from . import style
@@ -18,6 +20,21 @@ DASHBOARD_CELLS = {
 DASHBOARD_READOUT = [0.70, 0.05, 0.29, 0.36]
 #: One view: the plot on the left (a 3D one larger, its box leaves margins of its own), the readout right.
 SINGLE_2D, SINGLE_3D, SINGLE_READOUT = [0.09, 0.1, 0.59, 0.73], [0.0, 0.0, 0.72, 0.83], [0.72, 0.06, 0.27, 0.8]
+
+
+def dashboard_cells(names: Sequence[str]) -> list[tuple[str, list[float]]]:
+    """Each of the dashboard's views with its cell: the i-th view takes the i-th cell, and a view
+    named again in the next cell spans both (the scene keeps spans within a row)."""
+    cells: list[tuple[str, list[float]]] = []
+    for name, rect in zip(names, DASHBOARD_CELLS.values()):
+        if cells and cells[-1][0] == name:
+            left, bottom, width, height = cells[-1][1]
+            top, right = max(bottom + height, rect[1] + rect[3]), max(left + width, rect[0] + rect[2])
+            left, bottom = min(left, rect[0]), min(bottom, rect[1])
+            cells[-1] = (name, [left, bottom, right - left, top - bottom])
+        else:
+            cells.append((name, list(rect)))
+    return cells
 
 
 def figure(quality: Quality) -> Figure:
@@ -49,7 +66,7 @@ def compose(view: str, movie: Movie, quality: Quality) -> tuple[Figure, list[Vie
             size = style.FONT_SIZE * 0.72
             titles(fig, movie.title, movie.subtitle, size * 1.2)
             views: list[View] = []
-            for name, rect in DASHBOARD_CELLS.items():
+            for name, rect in dashboard_cells(movie.dashboard_views):
                 if VIEWS[name].needs_data and not movie.recording.has_data:
                     continue
                 panel = _panel(fig, name, rect, movie, size)

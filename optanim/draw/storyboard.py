@@ -9,7 +9,7 @@ import torch
 
 from ..data.landscape import Landscape
 from ..data.recording import Recording
-from ..spec.scene import Scene
+from ..spec.scene import DASHBOARD_VIEWS, Scene
 from .style import RunStyle, run_styles
 from .timeline import Timeline
 
@@ -42,6 +42,8 @@ class Movie:
     camera: Camera
     surface_cmap: str
     styles: dict[str, RunStyle]       # run -> colour, marker, dash: the same in every view
+    state_focus: str = ""             # the run whose update rule the state view writes out; "": the first
+    dashboard_views: tuple[str, ...] = DASHBOARD_VIEWS   # the dashboard's cells, in order
 
     @property
     def true_params(self) -> tuple[float, float] | None:
@@ -77,7 +79,9 @@ def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timelin
                  landscape=landscape, timeline=timeline, init=tuple(scene.init), minima=recording.minima,
                  fit_x=fit_x, fits=fits, true_curve=true_curve,
                  camera=Camera(scene.azimuth_start, scene.azimuth_turn, scene.elevation),
-                 surface_cmap=scene.surface_cmap, styles=run_styles(recording.paths.values()))
+                 surface_cmap=scene.surface_cmap, styles=run_styles(recording.paths.values()),
+                 state_focus=scene.state_focus,
+                 dashboard_views=tuple(scene.dashboard_views))
 
 
 def fit_curves(scene: Scene, recording: Recording,

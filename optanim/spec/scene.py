@@ -24,6 +24,7 @@ NOTEBOOK_LEVELS = tuple(float(v) for v in np.concatenate((
 SCHEDULER_ORDERS = ("pytorch", "notebook")
 #: The dashboard's cells, in order: top row left to right, then the bottom row (the readout takes the last).
 DASHBOARD_VIEWS = ("contour", "surface", "fit", "loss", "lr")
+DASHBOARD_TOP_ROW = 3
 #: How frames follow steps (draw/timeline.py holds the curves; the names are part of the scene).
 EASINGS = ("linear", "quadratic", "cubic")
 
@@ -155,9 +156,10 @@ def _check_views(scene: Scene) -> None:
         raise OptanimError(f"dashboard_views: must be 1 to {len(DASHBOARD_VIEWS)} view names, one per cell, "
                            f"e.g. {DASHBOARD_VIEWS}; got {cells!r}")
     runs = [name for i, name in enumerate(cells) if i == 0 or cells[i - 1] != name]
-    if len(set(runs)) != len(runs):
-        raise OptanimError(f"dashboard_views: a view may span neighbouring cells but not appear twice apart, "
-                           f"got {tuple(cells)}")
+    straddles = len(cells) > DASHBOARD_TOP_ROW and cells[DASHBOARD_TOP_ROW] == cells[DASHBOARD_TOP_ROW - 1]
+    if len(set(runs)) != len(runs) or straddles:
+        raise OptanimError(f"dashboard_views: a view may span neighbouring cells of one row (cells 1-3 are the "
+                           f"top row, 4-5 the bottom) but not appear twice apart, got {tuple(cells)}")
 
 
 def _check_data(scene: Scene) -> int:

@@ -8,10 +8,11 @@ from .fit import FitView
 from .loss import LossView
 from .lr import LearningRateView
 from .readout import ReadoutView
+from .state import StateView
 from .surface import SurfaceView
 
 VIEWS: dict[str, type[View]] = {v.name: v for v in (ContourView, SurfaceView, LossView, FitView,
-                                                     LearningRateView)}
+                                                     LearningRateView, StateView)}
 DASHBOARD = "dashboard"
 ALL_VIEWS = (*VIEWS, DASHBOARD)
 
