@@ -13,7 +13,7 @@ import textwrap
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrowPatch
+from matplotlib.collections import LineCollection, PolyCollection
 
 from ..data.updates import UpdateRule, step_taken, update_rule
 from ..draw import style
@@ -34,7 +34,7 @@ LAYOUTS = {
 #: A box at least this many times wider than tall is laid out "wide".
 WIDE = 2.2
 #: Arrow lengths as fractions of the contour's shorter side: log |x| maps linearly onto this range.
-ARROW_RANGE = (0.04, 0.22)
+ARROW_RANGE = (0.07, 0.25)
 #: Each kind of arrow: line style, width and what the legend calls it.
 ARROWS = {"step": ("-", 2.2, "step taken"), "gradient": ((0, (3, 2)), 1.4, "−gradient"),
           "velocity": ((0, (1, 1.5)), 1.8, "−momentum")}
@@ -100,10 +100,10 @@ class StateView(View):
         self._arrows(ax, font_size)
         self._rates(rates_ax, font_size)
         self._rule(rule_ax, font_size, legend_ax is rule_ax)
-        self._legend(legend_ax, font_size * 0.75)
-        self.trails = [*self.contour.trails, *self.rate_lines]
-        self.artists = [*self.contour.artists, *(a for arrows in self.arrows.values() for a in arrows.values()),
-                        self.cursor, self.counter, *self.numbers]
+        self._legend(legend_ax, font_size * 0.75, columns=2 if legend_ax is rule_ax else 1)
+        self.trails = [*self.contour.trails, self.rate_lines]
+        self.artists = [*self.contour.artists, *self.shafts.values(), self.tips, self.cursor, self.counter,
+                        *self.numbers]
 
     # -- the arrows at each head ----------------------------------------------------------------
 
@@ -112,33 +112,60 @@ class StateView(View):
         flat = [(key, kind, v) for key, kinds in vectors.items() for kind, v in kinds.items()]
         lengths = log_lengths([v for _, _, v in flat])
         self.vectors = {(key, kind): (v, length) for (key, kind, v), length in zip(flat, lengths)}
-        self.arrows: dict[str, dict[str, FancyArrowPatch]] = {}
-        for key, _, colour, _ in self.paths():
-            self.arrows[key] = {}
-            for kind in vectors[key]:
-                dash, width, _ = ARROWS[kind]
-                self.arrows[key][kind] = ax.add_patch(FancyArrowPatch(
-                    (0, 0), (0, 0), arrowstyle="-|>", mutation_scale=font_size * 0.9, color=colour,
-                    linestyle=dash, linewidth=width, shrinkA=0, shrinkB=0, zorder=3.5))
         self.arrow_kinds = [kind for kind in ARROWS if any(kind in kinds for kinds in vectors.values())]
+        # One collection per kind of shaft and one for all heads: a patch per arrow costs 3x the frame.
+        self.shafts = {kind: ax.add_collection(LineCollection([], linestyles=ARROWS[kind][0], capstyle="butt",
+                                                              linewidths=ARROWS[kind][1], zorder=3.5), autolim=False)
+                       for kind in self.arrow_kinds}
+        self.tips = ax.add_collection(PolyCollection([], linewidths=0, zorder=3.5), autolim=False)
+        self.tip_size = font_size * 0.5 * ax.figure.dpi / 72   # pixels: fixed in points, as a marker is
 
-    def _place_arrows(self, frame: int) -> None:
-        ax = self.contour.ax
-        to_pixels = ax.transData
-        side = min(ax.bbox.width, ax.bbox.height)
+    def arrow_ends(self, frame: int) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+        """(start, end) in pixels of each arrow drawn at this frame, by (run, kind): from the head,
+        along the vector as it looks on screen, its log length a fraction of the contour's side."""
+        shown = int(self.movie.timeline.steps[frame])
+        keys, heads, vectors, lengths = [], [], [], []
         for key, path in self.movie.recording.paths.items():
             s = self.movie.step(key, frame)
-            for kind, arrow in self.arrows[key].items():
-                vector, length = self.vectors[key, kind]
-                if s < 0 or not np.isfinite(length[s]):
-                    arrow.set_visible(False)
-                    continue
-                head = (path.a[s], path.b[s])
-                start = to_pixels.transform(head)
-                direction = to_pixels.transform((head[0] + vector[s, 0], head[1] + vector[s, 1])) - start
-                end = start + direction / np.hypot(*direction) * length[s] * side
-                arrow.set_positions(head, tuple(to_pixels.inverted().transform(end)))
-                arrow.set_visible(True)
+            if (path.diverged and shown >= path.diverged_at) or s < 0:   # a dead run's cross says it all
+                continue
+            for kind in ARROWS:
+                vector, length = self.vectors.get((key, kind), (None, None))
+                if vector is not None and np.isfinite(length[s]):
+                    keys.append((key, kind))
+                    heads.append((path.a[s], path.b[s]))
+                    vectors.append(vector[s])
+                    lengths.append(length[s])
+        if not keys:
+            return {}
+        ax = self.contour.ax
+        matrix = ax.transData.get_affine().get_matrix()[:2]   # the contour's axes are linear: one matrix
+        starts = np.asarray(heads, float) @ matrix[:, :2].T + matrix[:, 2]
+        directions = np.asarray(vectors) @ matrix[:, :2].T
+        directions /= np.hypot(*directions.T)[:, None]
+        ends = starts + directions * (np.asarray(lengths) * min(ax.bbox.width, ax.bbox.height))[:, None]
+        return {key: (start, end) for key, start, end in zip(keys, starts, ends)}
+
+    def _place_arrows(self, frame: int) -> None:
+        ends = self.arrow_ends(frame)
+        inverse = self.contour.ax.transData.inverted().get_affine().get_matrix()[:2]
+        to_data = lambda pixels: pixels @ inverse[:, :2].T + inverse[:, 2]  # noqa: E731
+        tips, tip_colours = [], []
+        for kind, shafts in self.shafts.items():
+            segments, colours = [], []
+            for (key, _), (start, end) in ((k, v) for k, v in ends.items() if k[1] == kind):
+                along = end - start
+                size = min(self.tip_size, 0.6 * np.hypot(*along))
+                unit = along / np.hypot(*along)
+                base, across = end - unit * size, np.array([-unit[1], unit[0]]) * size * 0.45
+                segments.append(to_data(np.stack([start, base])))
+                tips.append(to_data(np.stack([end, base + across, base - across])))
+                colours.append(self.movie.styles[key].colour)
+            shafts.set_segments(segments)
+            shafts.set_color(colours)
+            tip_colours += colours
+        self.tips.set_verts(tips)
+        self.tips.set_facecolor(tip_colours)
 
     # -- every run's effective step size ----------------------------------------------------------
 
@@ -154,32 +181,33 @@ class StateView(View):
                      fontsize=font_size * 0.8, loc="left")
         ax.tick_params(labelsize=font_size * 0.7)
         ax.grid(True, which="major", alpha=0.3)
-        self.rate_lines = []
-        for key, _, colour, _ in self.paths():
-            if key in rated:
-                self.rate_lines += [ax.plot([], [], color=colour, lw=1.8)[0],
-                                    ax.plot([], [], color=colour, lw=1.4, linestyle=":")[0]]
-        self.rated = list(rated)
+        # One collection for every run's two curves (a solid, b dotted): one draw for all as they grow.
+        self.rated = [key for key in self.movie.recording.paths if key in rated]
+        self.rate_lines = ax.add_collection(LineCollection(
+            [np.zeros((0, 2))] * (2 * len(self.rated)), colors=[self.movie.styles[k].colour for k in self.rated
+                                                                 for _ in "ab"],
+            linestyles=["-", ":"] * len(self.rated), linewidths=[1.8, 1.4] * len(self.rated)), autolim=False)
         self.cursor = ax.axvline(0, color="#333333", lw=1, ls="--")
 
     def grow(self, since: int, frame: int) -> None:
         self.contour.grow(since, frame)
-        for k, key in enumerate(self.rated):
+        segments = []
+        for key in self.rated:
             part = self.segment(key, since, frame)
             steps = np.arange(len(self.movie.recording.paths[key].a))[part]
-            for p, line in enumerate(self.rate_lines[2 * k:2 * k + 2]):
-                line.set_data(steps, self.rules[key].rate[part, p])
+            segments += [np.column_stack([steps, self.rules[key].rate[part, p]]) for p in (0, 1)]
+        self.rate_lines.set_segments(segments)
 
     # -- one run's update rule, its numbers filled in ---------------------------------------------
 
-    def _legend(self, ax: Axes, size: float) -> None:
-        """What each arrow is, at the bottom of its axes (of the rule's, or one of its own)."""
+    def _legend(self, ax: Axes, size: float, columns: int) -> None:
+        """What each arrow is, at the bottom of its axes: one row under the rule, or a column of its own."""
         ax.set_axis_off()
         handles = [Line2D([], [], color="#333333", linestyle=ARROWS[kind][0], linewidth=ARROWS[kind][1],
                           label=ARROWS[kind][2]) for kind in self.arrow_kinds]
-        ax.legend(handles=handles, loc="lower left", fontsize=size, handlelength=2.4, frameon=False,
-                  title="arrows at each head:\nlength ∝ log |·|", title_fontsize=size, borderaxespad=0,
-                  alignment="left")
+        ax.legend(handles=handles, loc="lower left", fontsize=size, handlelength=2.0, frameon=False,
+                  title="arrows at each head, length ∝ log |·|:", title_fontsize=size, borderaxespad=0,
+                  alignment="left", ncols=columns, columnspacing=0.8, handletextpad=0.4)
 
     def _rule(self, ax: Axes, font_size: float, with_legend: bool) -> None:
         ax.set_axis_off()
@@ -189,13 +217,13 @@ class StateView(View):
         width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
         height_pt = ax.get_position().height * ax.figure.get_figheight() * 72
         why = textwrap.wrap(rule.why, max(20, int(width_pt / (font_size * 0.8 * 0.5))))
-        rows = 4 + 2 * len(rule.lines) + 0.5 + len(why) + (2.5 + len(self.arrow_kinds) if with_legend else 0)
+        rows = 4 + 2 * len(rule.lines) + 1 + len(why) + (3 if with_legend else 0)
         size = min(font_size * 0.85, height_pt / (rows * 1.3))   # a long rule gets a smaller font
         line = size * 1.3 / height_pt
         mono = dict(family="DejaVu Sans Mono", fontsize=size, va="top", color="#222222")
         column = COLUMN * size * 0.6 / width_pt          # DejaVu Sans Mono's advance is 0.6 em
         y = 1.0
-        ax.text(0, y, f"{self.movie.recording.paths[self.focus].label}: its step() now", fontsize=size * 1.1,
+        ax.text(0, y, self.movie.recording.paths[self.focus].label, fontsize=size * 1.1,
                 weight="bold", color=colour, va="top")
         y -= line * 1.1
         if rule.constants:
@@ -206,13 +234,11 @@ class StateView(View):
         x_a = 1.0 - 2 * column
         for x, name in ((x_a, "a"), (x_a + column, "b")):
             ax.text(x + column * 0.9, y, name, ha="right", weight="bold", **{**mono, "color": "#555555"})
-        self.numbers, self.columns = [], []
+        self.numbers = []
         for entry in rule.lines:
             y -= line
             ax.text(0, y + line * 0.15, entry.formula, fontsize=size, va="top", color="#111111")
-            for p, x in enumerate((x_a, x_a + column)):
-                self.numbers.append(ax.add_artist(CachedText(x, y - line * 0.9, "", **mono)))
-                self.columns.append((entry.values, p))
+            self.numbers.append(ax.add_artist(CachedText(x_a, y - line * 0.9, "", **mono)))
             y -= line
         y -= line * 0.5
         ax.text(0, y, "\n".join(why), fontsize=size * 0.9, va="top", style="italic", color=colour,
@@ -225,7 +251,11 @@ class StateView(View):
         self.cursor.set_xdata([shown, shown])
         path = self.movie.recording.paths[self.focus]
         s = self.movie.step(self.focus, frame)
-        self.counter.set_text(f"step {s}   t = {s + 1}   lr = {fmt(path.lr[s])}" if s >= 0 else "no step")
-        for text, (values, p) in zip(self.numbers, self.columns):
-            value = values[s, p] if s >= 0 else np.nan
-            text.set_text(fmt(value).rjust(COLUMN - 1) if np.isfinite(value) else "")
+        if path.diverged and shown >= path.diverged_at:
+            self.counter.set_text(f"step {s}   (diverged at {path.diverged_at})")
+        else:
+            self.counter.set_text(f"step {s}   t = {s + 1}   lr = {fmt(path.lr[s])}")
+        for text, entry in zip(self.numbers, self.rules[self.focus].lines):
+            values = entry.values[s] if s >= 0 else [np.nan]
+            # a and b in one text, each right-aligned in its column: one glyph blit per line
+            text.set_text(" ".join(fmt(v).rjust(COLUMN - 1) for v in values) if np.isfinite(values).all() else "")
