@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .data.landscape import Landscape, landscape
 from .data.recording import Recording, Trajectory
+from .data.report import report
 from .errors import OptanimError
 from .lessons.init.recorder import InitRecording, record_init
 from .lessons.init.scene import InitScene
@@ -15,4 +16,4 @@ from .spec.scene import Scene
 from .training.recorder import record
 
 __all__ = ["OptanimError", "InitRecording", "InitScene", "Landscape", "Trajectory", "Recording", "Run", "Scene",
-           "landscape", "load_scene", "record", "record_init", "render", "render_init", "show"]
+           "landscape", "load_scene", "record", "record_init", "render", "render_init", "report", "show"]

@@ -74,21 +74,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def report(name: str, recording: Recording) -> str:
-    """The per-optimizer table: final a, b, full-data loss, and divergence."""
-    rows = [f"{name}: {recording.epochs} epochs, {recording.n_steps} steps per optimizer" if recording.has_data
-            else f"{name}: {recording.n_steps} steps per optimizer",
-            f"  {'optimizer':<16}{'a':>10}{'b':>10}{'loss':>12}  status"]
-    for path in recording.paths.values():
-        if len(path.a):
-            a, b, loss = (f"{path.a[-1]:.4f}", f"{path.b[-1]:.4f}", f"{path.full_loss[-1]:.5g}")
-        else:
-            a = b = loss = "-"
-        status = f"diverged at step {path.diverged_at} ({path.diverged_why})" if path.diverged else "ok"
-        rows.append(f"  {path.label:<16}{a:>10}{b:>10}{loss:>12}  {status}")
-    return "\n".join(rows)
-
-
 #: The library names an argument; the command line names its flag.
 FLAGS = {"views": "--views", "formats": "--format", "quality": "--quality", "out": "--out",
          "scene": "--scene", "fps": "--fps", "gif_max_mb": "--gif-max-mb"}
@@ -111,6 +96,7 @@ def _run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from .data.export import export_recording
+    from .data.report import report
     from .lessons.init.scene import InitScene
     from .output.atomic import ensure_writable
     from .output.writers import FORMATS
@@ -170,7 +156,7 @@ def _run(args: argparse.Namespace) -> int:
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
         if not args.quiet:
-            print(report(scene.name, recording))
+            print(report(recording, scene.name))
         if args.record_only:
             if args.export:  # the data of the scene, not of a quality: in the scene's own folder
                 folder = args.out / scene.name

@@ -1,10 +1,31 @@
-"""The benchmark's smoke run: every row prints. No timings are asserted (shared machines are noisy)."""
+"""The benchmark: its baselines compute what optanim computes, and its table prints every row.
+No timings are asserted (shared machines are noisy); the full smoke run is marked slow."""
 
 from __future__ import annotations
 
+import pytest
+
 from optanim import bench
 
+TINY = bench.Plan(epochs=2, grids=(12,), video_seconds=0.2, gif_seconds=0.2, job_scenes=(1,),
+                  job_args=("-ql", "--duration", "0.2", "--views", "contour"), memory_seconds=(0.2, 0.4),
+                  memory_quality="l")
 
+
+def test_recording_and_landscape_rows_check_identity():
+    rows = [bench.bench_recording(TINY, 1), *bench.bench_landscape(TINY, 1)]
+    assert all("identical: yes" in row.target or "identical: yes" in row.met for row in rows), rows
+
+
+def test_table_prints_one_line_per_row_with_its_ratio():
+    rows = [bench.Row("1 recording", "9 steps/s", "3 steps/s", "3.00x", ">= 2.5x", "yes"),
+            bench.Row("5 GIF", "1 s", "5 s", "5.0x faster", ">= 5x", "NO")]
+    text = bench.table(rows)
+    lines = text.splitlines()
+    assert len(lines) == 4 and lines[2].startswith("1 recording") and "3.00x" in lines[2] and "NO" in lines[3]
+
+
+@pytest.mark.slow
 def test_quick_benchmark_prints_every_row(capsys):
     assert bench.main(["--quick", "--repeat", "1"]) == 0
     out = capsys.readouterr().out

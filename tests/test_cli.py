@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import csv
 import numpy as np
 
@@ -47,12 +49,38 @@ def test_second_run_uses_the_cache(tmp_path, capsys, monkeypatch):
     assert optanim.render(scene, views=["lr"], quality="l", formats=["png"], out=tmp_path) == first
 
 
-def test_help_explains_every_option(capsys):
-    import pytest
+def test_clear_cache_empties_the_cache(tmp_path, capsys):
+    optanim.render(tiny_scene(), views=["lr"], quality="l", formats=["png"], out=tmp_path)
+    assert list((tmp_path / ".cache").glob("*.npz"))
+    assert main(["--clear-cache", "--out", str(tmp_path)]) == 0
+    assert "removed 1 cached" in capsys.readouterr().out
+    assert not list((tmp_path / ".cache").glob("*.npz"))
 
-    with pytest.raises(SystemExit):
-        main(["--help"])
-    text = capsys.readouterr().out
-    for option in ("-ql", "-qm", "-qh", "-qk", "--views", "--format", "--out", "--device", "--scene",
-                   "--no-cache", "--export", "--check", "--quiet"):
-        assert option in text
+
+def test_cache_evicts_the_least_recently_used_first(tmp_path):
+    import os
+
+    from optanim.training.cache import evict
+
+    files = []
+    for k in range(4):
+        path = tmp_path / f"s{k}.npz"
+        path.write_bytes(b"x" * 1000)
+        os.utime(path, (k, k))   # s0 is the oldest
+        files.append(path)
+    removed = evict(tmp_path, 2500, keep=files[0])
+    assert removed == [files[1], files[2]]
+    assert files[0].exists() and files[3].exists()
+
+
+def test_report_and_reprs_are_short(capsys):
+    recording = optanim.record(optanim.load_scene(Path(__file__).parent.parent / "scenes" / "exp1.py"))
+    text = optanim.report(recording)
+    assert all(p.label in text for p in recording.paths.values())
+    assert f"{recording.paths['adam'].full_loss[-1]:.5g}" in text
+    for obj in (recording, recording.paths["adam"], optanim.landscape(optanim.Scene()), optanim.Scene(lr=0.5)):
+        assert len(repr(obj)) < 2000, type(obj)
+    assert repr(optanim.Scene(lr=0.5)) == "Scene(lr=0.5)"
+    html = recording._repr_html_()
+    assert "<table" in html and "SGD + momentum" in html and len(html) < 5000
+

@@ -76,10 +76,29 @@ def assert_same(recording: optanim.Recording, reference: dict) -> None:
 
 @pytest.mark.parametrize("exp", ["exp1", "exp2", "exp3", "exp4", "exp5"])
 def test_notebook_experiments_match_plain_loop_step_by_step(exp):
+    # 20 epochs cross every kind of step the full 200 do (the schedule, weight decay, the short last
+    # batch of each epoch); the full length of one experiment is checked below, marked slow.
     scene = optanim.load_scene(SCENES / f"{exp}.py")
+    scene = replace(scene, epochs=min(scene.epochs, 20))
     recording = optanim.record(scene)
     assert recording.n_steps == scene.epochs * 13
     assert_same(recording, plain_loop(scene))
+
+
+@pytest.mark.slow
+def test_exp5_full_length_matches_plain_loop():
+    scene = optanim.load_scene(SCENES / "exp5.py")
+    assert_same(optanim.record(scene), plain_loop(scene))
+
+
+def test_the_same_optimizer_twice_as_two_runs():
+    scene = optanim.Scene(epochs=3, optimizers={"adam": {}, "adam fast": {"optimizer": "adam", "lr": 0.05}})
+    recording = optanim.record(scene)
+    assert [p.label for p in recording.paths.values()] == ["Adam", "adam fast"]
+    assert {p.optimizer for p in recording.paths.values()} == {"adam"}
+    fast = optanim.record(optanim.Scene(epochs=3, lr=0.05, optimizers=["adam"])).paths["adam"]
+    np.testing.assert_array_equal(recording.paths["adam fast"].a, fast.a)
+    assert not np.array_equal(recording.paths["adam"].a, fast.a)
 
 
 def test_other_optimizers_schedule_and_init_match_plain_loop():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import os
 
 import numpy as np
@@ -79,8 +81,8 @@ def test_contour_path_colour_is_where_the_recording_says(tmp_path):
     # at the first frame nothing of the path is drawn yet there
     first = animator.frame(0)
     patch0 = first[row - 2:row + 3, col - 2:col + 3, :3].reshape(-1, 3).astype(int)
-    if np.hypot(path.a[mid] - path.a[0], path.b[mid] - path.b[0]) > 0.3:
-        assert np.abs(patch0 - orange).sum(axis=1).min() > 60
+    assert np.hypot(path.a[mid] - path.a[0], path.b[mid] - path.b[0]) > 0.3   # the check below means something
+    assert np.abs(patch0 - orange).sum(axis=1).min() > 60
 
 
 def test_readout_numbers_match_the_recording():
@@ -119,6 +121,33 @@ def test_stills_pdf_and_svg(tmp_path):
     for path in written:
         head = path.read_bytes()[:5]
         assert head.startswith(b"%PDF") if path.suffix == ".pdf" else b"<?xml" in head or b"<svg" in head
+    # They hold the drawing: the title as text, and each run's path in its colour.
+    svg = (tmp_path / "tiny" / "480p15" / "contour.svg").read_text()
+    assert "tiny" in svg and svg.count("<path") > 20
+    for key in ("sgd", "adam"):
+        assert style.colour(key).lower() in svg.lower()
+    import zlib
+
+    pdf = (tmp_path / "tiny" / "480p15" / "contour.pdf").read_bytes()
+    # Each compressed stream, inflated as far as it goes (an image stream may end mid-chunk).
+    streams = [zlib.decompressobj().decompress(chunk.split(b"stream\n", 1)[1])
+               for chunk in pdf.split(b"/FlateDecode")[1:] if b"stream\n" in chunk]
+    drawn = b"".join(streams)
+    r, g, b = (int(style.colour("adam")[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    assert f"{r:g} {g:g} {b:g} RG".encode() in drawn or f"{r:.3f}".encode() in drawn   # Adam's stroke colour
+    assert b" l\n" in drawn or b" l " in drawn                                       # line segments
+
+
+def test_null_writer_counts_every_frame_of_the_loop():
+    from optanim.output.writers import NullWriter
+    from optanim.render import render_view
+
+    scene = tiny_scene()
+    movie = build_movie(scene, optanim.record(scene), QUALITIES["l"])
+    null = NullWriter()
+    assert render_view(movie, "contour", QUALITIES["l"], [null], Path("/tmp")) == []
+    assert null.frames == movie.timeline.n_frames
+    assert null.last.shape == (480, 854, 4)
 
 
 def test_failing_encoder_keeps_the_earlier_video_and_leaves_no_partial_file(tmp_path, monkeypatch):

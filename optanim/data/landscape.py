@@ -20,6 +20,12 @@ class Landscape:
     loss: np.ndarray
     levels: tuple[float, ...]
 
+    def __repr__(self) -> str:
+        finite = self.loss[np.isfinite(self.loss)]
+        span = f"loss {finite.min():.4g} to {finite.max():.4g}" if len(finite) else "no finite loss"
+        return (f"Landscape({len(self.a)}x{len(self.b)} grid, a in [{self.a[0]:g}, {self.a[-1]:g}], "
+                f"b in [{self.b[0]:g}, {self.b[-1]:g}], {span}, {len(self.levels)} contour levels)")
+
 
 def landscape(scene: Scene, device: str = "cpu") -> Landscape:
     """The scene's loss surface on its resolution × resolution grid."""

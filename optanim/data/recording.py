@@ -41,6 +41,12 @@ class Trajectory:
     def diverged(self) -> bool:
         return self.diverged_at is not None
 
+    def __repr__(self) -> str:
+        end = (f"ends at ({self.a[-1]:.4g}, {self.b[-1]:.4g}), loss {self.full_loss[-1]:.4g}" if len(self.a)
+               else "no good step")
+        status = f", diverged at step {self.diverged_at} ({self.diverged_why})" if self.diverged else ""
+        return f"Trajectory({self.label!r}: {len(self.a)} steps, {end}{status})"
+
 
 @dataclass(frozen=True)
 class Recording:
@@ -63,6 +69,16 @@ class Recording:
     @property
     def has_data(self) -> bool:
         return self.x is not None
+
+    def __repr__(self) -> str:
+        from .report import report
+
+        return "Recording(\n" + report(self) + "\n)"
+
+    def _repr_html_(self) -> str:
+        from .report import report_html
+
+        return report_html(self)
 
     def batch(self, step: int) -> np.ndarray:
         """The sample indices of the mini-batch at this step."""

@@ -42,7 +42,7 @@ def _last_line(text: str) -> str:
 #: RGB to limited-range YUV by the BT.709 matrix, and the stream tagged so. Untagged, browsers read
 #: it as BT.709 and others as BT.601, so some player always shifts the colours. Tagged by setparams,
 #: not -color_primaries/-color_trc: ffmpeg 9 lets a frame's own properties override those options.
-BT709 = ("scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,"
+BT709 = ("scale=out_color_matrix=bt709:out_range=tv:flags=accurate_rnd+full_chroma_int,format=yuv420p,"
          "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv")
 
 #: How each kind of file is encoded from raw frames (the encoder first: the benchmark hands

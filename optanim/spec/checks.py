@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 from typing import Any, Sequence
@@ -52,3 +53,25 @@ def choices(values: Sequence[str], allowed: Sequence[str], name: str) -> list[st
             hint = f" (did you mean {near[0]!r}?)" if near else ""
             raise OptanimError(f"{name}: unknown {name.rstrip('s')} {value!r}{hint}; allowed: {', '.join(allowed)}")
     return list(dict.fromkeys(values))
+
+
+def short_repr(scene: Any, limit: int = 80) -> str:
+    """A dataclass by the fields that differ from their defaults; functions by name, long values cut."""
+    parts = []
+    for f in dataclasses.fields(scene):
+        value = getattr(scene, f.name)
+        default = f.default if f.default is not dataclasses.MISSING else (
+            f.default_factory() if f.default_factory is not dataclasses.MISSING else dataclasses.MISSING)
+        if value is default or (not callable(value) and _same(value, default)):
+            continue
+        text = getattr(value, "__name__", None) if callable(value) else None
+        text = text or repr(value)
+        parts.append(f"{f.name}={text if len(text) <= limit else text[:limit - 3] + '...'}")
+    return f"{type(scene).__name__}({', '.join(parts)})"
+
+
+def _same(value: Any, default: Any) -> bool:
+    try:
+        return bool(value == default)
+    except Exception:  # arrays and the like compare element-wise: count them as different
+        return False

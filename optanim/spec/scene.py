@@ -12,7 +12,7 @@ import torch
 
 from ..errors import OptanimError
 from ..training.optimizers import NOTEBOOK_OPTIMIZERS, optimizer_class, scheduler_class
-from .checks import choice, finite, non_negative, pair, positive
+from .checks import choice, finite, non_negative, pair, positive, short_repr
 from .model import sine_cosine
 from .runs import Run, runs_of
 
@@ -84,6 +84,10 @@ class Scene:
 
     def __post_init__(self) -> None:
         validate(self)
+
+    def __repr__(self) -> str:
+        """Only what differs from the defaults: a notebook cell stays readable."""
+        return short_repr(self)
 
     @property
     def runs(self) -> tuple[Run, ...]:

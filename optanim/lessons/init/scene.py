@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ...errors import OptanimError
-from ...spec.checks import choice, non_negative, positive
+from ...spec.checks import choice, non_negative, positive, short_repr
 
 SCHEMES = ("default", "normal", "xavier", "kaiming")
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu")
@@ -37,6 +37,9 @@ class InitScene:
     device: str = "cpu"
     duration: float = 10.0              # seconds of motion
     hold: float = 1.0                   # seconds the last frame holds
+
+    def __repr__(self) -> str:
+        return short_repr(self)
 
     def __post_init__(self) -> None:
         for name in ("depth", "width", "batch"):
