@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from .data.landscape import Landscape, landscape
 from .data.recording import Recording, Trajectory
-from .data.report import report
+from .data.recording import report
 from .errors import OptanimError
 from .lessons.init.recorder import InitRecording, record_init
 from .lessons.init.scene import InitScene
 from .notebook import show
-from .render import render, render_init
+from .render import render, render_grid, render_init
 from .spec.load import load_scene
 from .spec.runs import Run
 from .spec.scene import Scene
 from .training.recorder import record
+from .training.sweep import record_sweep
 
 __all__ = ["OptanimError", "InitRecording", "InitScene", "Landscape", "Trajectory", "Recording", "Run", "Scene",
-           "landscape", "load_scene", "record", "record_init", "render", "render_init", "report", "show"]
+           "landscape", "load_scene", "record", "record_init", "record_sweep", "render", "render_grid", "render_init",
+           "report", "show"]

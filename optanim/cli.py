@@ -14,7 +14,7 @@ from .data.recording import Recording
 from .errors import OptanimError
 from .output.ffmpeg import DEFAULT_GIF_MAX_MB
 from .output.quality import DEFAULT_QUALITY, QUALITIES
-from .views import ALL_VIEWS
+from .views import ALL_VIEWS, DASHBOARD
 
 FORMAT_HELP = ("mp4 (H.264: slides and browsers), webm (VP9: any browser), gif, png (last frame as a still), "
                "pdf, svg (vector stills)")
@@ -64,6 +64,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--gif-max-mb", type=_megabytes, default=DEFAULT_GIF_MAX_MB, metavar="MB",
                    help=f"size budget of each GIF: frame rate, palette and size are lowered to fit "
                         f"(default {DEFAULT_GIF_MAX_MB:g}; 'none' for no budget)")
+    p.add_argument("--grid", action="store_true",
+                   help="the scenes side by side (2: a row; 3-4: 2x2; 5-6: 2x3), one video per view, in step "
+                        "on one clock, under OUT/<scene>+<scene>/<quality>/")
     p.add_argument("--no-cache", action="store_true", help="record afresh instead of using the cache")
     p.add_argument("--export", action="store_true", help="also write the recording as .npz and .csv")
     p.add_argument("--record-only", action="store_true", help="record and report, render nothing")
@@ -76,7 +79,7 @@ def parser() -> argparse.ArgumentParser:
 
 #: The library names an argument; the command line names its flag.
 FLAGS = {"views": "--views", "formats": "--format", "quality": "--quality", "out": "--out",
-         "scene": "--scene", "fps": "--fps", "gif_max_mb": "--gif-max-mb"}
+         "scene": "--scene", "fps": "--fps", "gif_max_mb": "--gif-max-mb", "grid": "--grid"}
 
 
 def _as_flag(error: OptanimError) -> OptanimError:
@@ -96,7 +99,7 @@ def _run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from .data.export import export_recording
-    from .data.report import report
+    from .data.recording import report
     from .lessons.init.scene import InitScene
     from .output.atomic import ensure_writable
     from .output.writers import FORMATS
@@ -104,6 +107,8 @@ def _run(args: argparse.Namespace) -> int:
     from .render import check_dashboard, get_recording, render, render_init
     from .spec.checks import choices
     from .spec.load import load_scene, warnings_for
+    from .spec.sweep import sweep_labels, sweep_scenes
+    from .training.sweep import record_sweep
     from .training import cache
     from .training.device import resolve_device
     from .training.preflight import preflight
@@ -121,7 +126,8 @@ def _run(args: argparse.Namespace) -> int:
             scene = replace(scene, **overrides)
             resolve_device(scene.device)
             if not isinstance(scene, InitScene):
-                preflight(scene)
+                for one in (sweep_scenes(scene).values() if scene.sweep else [scene]):
+                    preflight(one)
                 check_dashboard(scene)
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
@@ -137,6 +143,8 @@ def _run(args: argparse.Namespace) -> int:
         if isinstance(scene, InitScene) and given:
             raise OptanimError(f"{path}: {', '.join(given)} do not apply to an initialisation scene "
                                "(it renders one view, init, and trains no optimizer)")
+    if args.grid:
+        _check_grid(scenes, args)
     if args.check:
         for path, _ in scenes:
             print(f"{path}: ok")
@@ -147,28 +155,71 @@ def _run(args: argparse.Namespace) -> int:
     if args.fps is not None:
         QUALITIES[quality].with_fps(args.fps)  # a bad rate fails here, before any work
     output = dict(fps=args.fps, gif_max_mb=args.gif_max_mb, progress=progress, note=note)
+    if args.grid:
+        return _render_grid(scenes, views, quality, args, output)
     for path, scene in scenes:
         if isinstance(scene, InitScene):  # trains nothing: no recording to cache, report or export
             _print_sizes(render_init(scene, quality, args.formats, args.out, **output))
             continue
+        cache_dir = None if args.no_cache else args.out / ".cache"
+        try:  # a sweep: one recording per value, each cached as a scene of its own
+            recordings = (record_sweep(scene, lambda one: get_recording(one, cache_dir)) if scene.sweep
+                          else {None: get_recording(scene, cache_dir)})
+        except OptanimError as error:
+            raise OptanimError(f"{path}: {error}") from None
+        names = ({v: f"{scene.name} {text}" for v, text in sweep_labels(scene).items()} if scene.sweep
+                 else {None: scene.name})
+        if not args.quiet:
+            for value, recording in recordings.items():
+                print(report(recording, names[value]))
+        if args.record_only:
+            if args.export:  # the data of the scene, not of a quality: in the scene's own folder
+                for value, recording in recordings.items():
+                    folder = args.out / scene.name / names[value][len(scene.name):].strip().replace(" ", "-")
+                    ensure_writable(folder)
+                    _print_sizes(export_recording(recording, folder))
+            continue
+        scene_views = views if args.views else [
+            v for v in views if all(v in _views_for(recording) for recording in recordings.values())]
         try:
-            recording = get_recording(scene, None if args.no_cache else args.out / ".cache")
+            _print_sizes(render(scene, scene_views, quality, args.formats, args.out, export=args.export,
+                                recording=recordings if scene.sweep else recordings[None], **output))
+        except OptanimError as error:
+            raise OptanimError(f"{path}: {error}") from None
+    return 0
+
+
+def _check_grid(scenes: Sequence[tuple[Path, object]], args: argparse.Namespace) -> None:
+    """--grid takes 2 to 6 plain scenes, and renders views, not a recording."""
+    from .lessons.init.scene import InitScene
+
+    if not 2 <= len(scenes) <= 6:
+        raise OptanimError(f"grid: give 2 to 6 scene files to show side by side, got {len(scenes)}")
+    for path, scene in scenes:
+        if isinstance(scene, InitScene) or scene.sweep:
+            kind = "an initialisation scene" if isinstance(scene, InitScene) else "a sweep (a grid of its own)"
+            raise OptanimError(f"grid: {path} is {kind}; give scenes of optimizer runs")
+    if args.record_only or args.export:
+        raise OptanimError("grid: renders the scenes side by side; for --record-only or --export run without it")
+
+
+def _render_grid(scenes: Sequence[tuple[Path, object]], views: list[str], quality: str, args: argparse.Namespace,
+                 output: dict) -> int:
+    from .data.recording import report
+    from .render import get_recording, render_grid
+
+    recordings = []
+    for path, scene in scenes:
+        try:
+            recordings.append(get_recording(scene, None if args.no_cache else args.out / ".cache"))
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
         if not args.quiet:
-            print(report(recording, scene.name))
-        if args.record_only:
-            if args.export:  # the data of the scene, not of a quality: in the scene's own folder
-                folder = args.out / scene.name
-                ensure_writable(folder)
-                _print_sizes(export_recording(recording, folder))
-            continue
-        scene_views = views if args.views else [v for v in views if v in _views_for(recording)]
-        try:
-            _print_sizes(render(scene, scene_views, quality, args.formats, args.out, export=args.export,
-                                recording=recording, **output))
-        except OptanimError as error:
-            raise OptanimError(f"{path}: {error}") from None
+            print(report(recordings[-1], scene.name))
+    if not args.views:  # every view each panel can draw; the dashboard is a grid itself
+        views = [v for v in views if all(v in _views_for(r) for r in recordings) and v != DASHBOARD]
+    _print_sizes(render_grid([scene for _, scene in scenes], views, quality, args.formats, args.out,
+                             recordings=recordings, **output))
     return 0
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from .data.export import export_recording
 from .data.landscape import landscape
 from .data.recording import Recording
 from .draw.animator import Animator
+from .draw.grid import Grid, compose_grid, make_grid, sweep_stage
 from .draw.layout import compose
 from .draw.storyboard import Movie, make_movie
-from .draw.timeline import timeline
+from .draw.timeline import Timeline, timeline
+from .draw.titles import compare_titles
 from .errors import OptanimError
 from .lessons.init.recorder import InitRecording, record_init
 from .lessons.init.scene import InitScene
@@ -25,8 +27,10 @@ from .output.quality import DEFAULT_QUALITY, QUALITIES, Quality
 from .output.writers import FORMATS, Writer, write_animation, writers_for
 from .spec.checks import choices
 from .spec.scene import Scene
+from .spec.sweep import sweep_labels, sweep_scenes
 from .training.cache import cached_record
 from .training.recorder import record
+from .training.sweep import record_sweep
 from .views import ALL_VIEWS, DASHBOARD, VIEWS
 
 
@@ -34,9 +38,13 @@ def get_recording(scene: Scene, cache_dir: Path | None) -> Recording:
     return cached_record(scene, cache_dir, record)
 
 
+def clock_of(scene: Scene, recording: Recording, quality: Quality) -> Timeline:
+    """Which step each frame of the scene's video shows."""
+    return timeline(recording.n_steps, scene.duration, scene.hold, quality.fps, scene.easing)
+
+
 def build_movie(scene: Scene, recording: Recording, quality: Quality) -> Movie:
-    clock = timeline(recording.n_steps, scene.duration, scene.hold, quality.fps, scene.easing)
-    return make_movie(scene, recording, landscape(scene), clock)
+    return make_movie(scene, recording, landscape(scene), clock_of(scene, recording, quality))
 
 
 def check_views(views: Sequence[str], recording_has_data: bool = True) -> list[str]:
@@ -67,17 +75,32 @@ def output_folder(out: str | Path, name: str, quality: str, fps: int | None = No
 
 def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAULT_QUALITY,
            formats: Sequence[str] = ("mp4",), out: str | Path = "media", *, cache: bool = True,
-           export: bool = False, recording: Recording | None = None, fps: int | None = None,
+           export: bool = False, recording: Recording | Mapping[Any, Recording] | None = None,
+           fps: int | None = None,
            gif_max_mb: float | None = DEFAULT_GIF_MAX_MB, progress: Progress = no_progress,
            note: Callable[[str], None] | None = None) -> list[Path]:
     """Render the scene's views; returns the files written, under out/<scene>/<quality>/.
 
-    `fps` overrides the preset's rate; `gif_max_mb` is the GIF's size budget (None: none); `note`
-    hears what was chosen to meet it. The list shows each file inline in Jupyter."""
+    `recording`: the scene's, if already made (a sweep's: record_sweep's dict). `fps` overrides the
+    preset's rate; `gif_max_mb` is the GIF's size budget (None: none); `note` hears what was chosen to
+    meet it. The list shows each file inline in Jupyter. A sweep renders as `sweep_stage` lays it out."""
     views = choices(views, ALL_VIEWS, "views")
     formats = choices(formats, FORMATS, "formats")
     preset, folder = output_folder(out, scene.name, quality, fps)
     check_dashboard(scene)   # before a recording: a typo must not cost one
+    if scene.sweep:
+        recordings = recording or record_sweep(scene, lambda one: get_recording(one, Path(out) / ".cache"
+                                                                                if cache else None))
+        stage = sweep_stage(scene, sweep_scenes(scene), recordings,
+                            lambda one, rec: clock_of(one, rec, preset))
+        check_views(views, all(r.has_data for r in recordings.values()))
+        written = []
+        if export:  # each value's recording in a folder of its own
+            for value, text in sweep_labels(scene).items():
+                ensure_writable(folder / text.replace(" ", "-"))
+                written += export_recording(recordings[value], folder / text.replace(" ", "-"))
+        return MediaList(written + render_stage(stage, views, preset, formats, folder, gif_max_mb=gif_max_mb,
+                                                note=note, progress=progress))
     if recording is None:
         recording = get_recording(scene, Path(out) / ".cache" if cache else None)
     check_views(views, recording.has_data)
@@ -85,18 +108,57 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
     written = []
     if export:
         written += export_recording(recording, folder)
+    return MediaList(written + render_stage(movie, views, preset, formats, folder, gif_max_mb=gif_max_mb,
+                                            note=note, progress=progress))
+
+
+def render_grid(scenes: Sequence[Scene], views: Sequence[str] = tuple(VIEWS), quality: str = DEFAULT_QUALITY,
+                formats: Sequence[str] = ("mp4",), out: str | Path = "media", *, cache: bool = True,
+                recordings: Sequence[Recording] | None = None, fps: int | None = None,
+                gif_max_mb: float | None = DEFAULT_GIF_MAX_MB, progress: Progress = no_progress,
+                note: Callable[[str], None] | None = None) -> list[Path]:
+    """The scenes side by side, one video per view, in step on one clock, under
+    out/<scene>+<scene>/<quality>/; each panel titled by what differs between the scenes."""
+    views = choices(views, ALL_VIEWS, "views")
+    formats = choices(formats, FORMATS, "formats")
+    if any(scene.sweep for scene in scenes):
+        raise OptanimError("grid: a sweep is a grid of its own; give scenes without a sweep")
+    preset, folder = output_folder(out, "+".join(scene.name for scene in scenes), quality, fps)
+    if recordings is None:
+        recordings = [get_recording(scene, Path(out) / ".cache" if cache else None) for scene in scenes]
+    common, titles = compare_titles(scenes)
+    grid = make_grid(" vs ".join(scene.name for scene in scenes), common, list(zip(titles, scenes, recordings)),
+                     lambda one, rec: clock_of(one, rec, preset))
+    return MediaList(render_stage(grid, views, preset, formats, folder, gif_max_mb=gif_max_mb, note=note,
+                                  progress=progress))
+
+
+def render_stage(stage: Movie | Grid, views: Sequence[str], quality: Quality, formats: Sequence[str],
+                 folder: Path, *, gif_max_mb: float | None = DEFAULT_GIF_MAX_MB,
+                 note: Callable[[str], None] | None = None, progress: Progress = no_progress) -> list[Path]:
+    """Every view of one movie, or of a grid (which has no dashboard: each of its panels is one view)."""
+    if isinstance(stage, Grid) and DASHBOARD in views:
+        if views == [DASHBOARD]:
+            raise OptanimError(f"views: {DASHBOARD!r} is not drawn for panels side by side (each panel shows "
+                               f"one view); pick one of {', '.join(VIEWS)}")
+        views = [v for v in views if v != DASHBOARD]
+        if note is not None:
+            note("dashboard: not drawn for panels side by side (each panel shows one view)")
+    if isinstance(stage, Grid) and len(stage.panels) > 2 and quality.height < 720 and note is not None:
+        note(f"{len(stage.panels)} panels at {quality.height}p are small (the surfaces most): -qm or -qh reads better")
+    written = []
     for view in views:
-        written += render_view(movie, view, preset, writers_for(formats, gif_max_mb, note), folder, progress)
-    return MediaList(written)
+        written += render_view(stage, view, quality, writers_for(formats, gif_max_mb, note), folder, progress)
+    return written
 
 
-def render_view(movie: Movie, view: str, quality: Quality, formats: Sequence[str | Writer], folder: Path,
+def render_view(movie: Movie | Grid, view: str, quality: Quality, formats: Sequence[str | Writer], folder: Path,
                 progress: Progress = no_progress, workers: int | None = None) -> list[Path]:
     """One view in every format (a name, or a Writer such as a NullWriter); each file complete or absent.
 
     `workers`: processes drawing the video (None: as many as help, see `drawing_workers`).
     """
-    fig, panels = compose(view, movie, quality)
+    fig, panels = compose_grid(view, movie, quality) if isinstance(movie, Grid) else compose(view, movie, quality)
     n_frames = movie.timeline.n_frames
     slow = any(panel.three_d for panel in panels)
     count = drawing_workers(slow, n_frames) if workers is None else max(1, workers)

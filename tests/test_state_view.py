@@ -11,6 +11,7 @@ from matplotlib.text import Text
 
 import optanim
 from optanim.data.updates import update_rule
+from optanim.draw import style
 from optanim.draw.animator import Animator
 from optanim.draw.layout import DASHBOARD_CELLS, compose
 from optanim.output.quality import QUALITIES
@@ -124,6 +125,7 @@ def test_dashboard_can_hold_the_state_view_across_two_cells_and_stays_as_it_was_
     assert view.ax.get_position().x0 == pytest.approx(left[0])          # the contour opens the span
     assert max(b.x1 for b in boxes if b.x1 < 0.7) == pytest.approx(right[0] + right[2])  # to the 2nd cell's end
     Animator(fig, panels).frame(movie.timeline.n_frames - 1)
+    assert min(t.get_fontsize() for t in view.rule.numbers) >= style.MIN_TEXT_PT   # legible at 480p
     default = compose("dashboard", build_movie(tiny_scene(), recording, QUALITIES["l"]), QUALITIES["l"])[1]
     assert [p.name for p in default] == ["contour", "surface", "fit", "loss", "lr", "readout"]
 

@@ -60,7 +60,15 @@ def _colour_pixels(frame: np.ndarray, key: str, ax) -> int:
     return int((np.abs(crop - rgb).sum(axis=2) < 30).sum())
 
 
-def test_path_behind_a_hill_does_not_show_its_colour():
+def _chroma(frame: np.ndarray, ax) -> np.ndarray:
+    """How coloured each pixel inside the 3D axes is (max - min of RGB): the Greys surface has none."""
+    x0, y0, x1, y1 = (int(v) for v in ax.bbox.extents)
+    height = frame.shape[0]
+    crop = frame[height - y1:height - y0, x0:x1, :3].astype(int)
+    return crop.max(axis=2) - crop.min(axis=2)
+
+
+def test_path_behind_a_hill_shows_faintly_and_in_front_in_full_colour():
     a = np.linspace(-1, 1, 50)
     y = np.zeros_like(a)
     # A model whose loss has a tall ridge at a≈0 across all b; the path stays at a≈-0.6.
@@ -68,7 +76,7 @@ def test_path_behind_a_hill_does_not_show_its_colour():
         model=lambda x, a, b: 3.0 * (1.0 - (a / 0.6) ** 2).clamp(min=0) + 0 * b + 0 * x,
         data=(a, y), true_params=None, init=(-0.9, 0.0), optimizers=["adam"], lr=1e-4,
         a_range=(-1.0, 1.0), b_range=(-1.0, 1.0), resolution=60, elevation=12, azimuth_turn=180,
-        azimuth_start=0, surface_cmap="Greys", duration=1.0, hold=0.0)
+        azimuth_start=0, surface_cmap="Greys", duration=1.0, hold=0.0, zoom="off")
     movie, views, animator = _frames(scene)
     # azimuth 0: camera on the +a side, ridge between it and the path: hidden
     hidden_frame = animator.frame(0).copy()
@@ -77,3 +85,9 @@ def test_path_behind_a_hill_does_not_show_its_colour():
     ax = views[0].ax
     assert _colour_pixels(visible_frame, "adam", ax) > 20
     assert _colour_pixels(hidden_frame, "adam", ax) == 0
+    # behind the ridge the path goes on as an x-ray line: its colour, but faint
+    full = int(np.ptp([int(style.colour("adam")[i:i + 2], 16) for i in (1, 3, 5)]))
+    hidden_chroma, visible_chroma = _chroma(hidden_frame, ax), _chroma(visible_frame, ax)
+    assert (hidden_chroma > 0.15 * full).sum() > 20
+    assert hidden_chroma.max() < 0.6 * full
+    assert visible_chroma.max() > 0.9 * full

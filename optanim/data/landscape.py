@@ -27,10 +27,13 @@ class Landscape:
                 f"b in [{self.b[0]:g}, {self.b[-1]:g}], {span}, {len(self.levels)} contour levels)")
 
 
-def landscape(scene: Scene, device: str = "cpu") -> Landscape:
-    """The scene's loss surface on its resolution × resolution grid."""
-    a = np.linspace(*scene.a_range, scene.resolution)
-    b = np.linspace(*scene.b_range, scene.resolution)
+def landscape(scene: Scene, device: str = "cpu",
+              window: tuple[float, float, float, float] | None = None) -> Landscape:
+    """The scene's loss surface on its resolution × resolution grid, over its a_range × b_range or
+    over `window` (a_min, a_max, b_min, b_max): where the camera zooms in, the same grid finer."""
+    a_range, b_range = (scene.a_range, scene.b_range) if window is None else (window[:2], window[2:])
+    a = np.linspace(*a_range, scene.resolution)
+    b = np.linspace(*b_range, scene.resolution)
     grid_a, grid_b = np.meshgrid(a, b)
     as_tensor = lambda v: torch.as_tensor(v.ravel(), dtype=torch.float32, device=device)  # noqa: E731
     loss = problem_of(scene).full_loss(as_tensor(grid_a), as_tensor(grid_b))

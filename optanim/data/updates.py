@@ -22,6 +22,14 @@ class Line:
     formula: str
     values: np.ndarray           # (steps, 2)
 
+    @property
+    def symbol(self) -> str:
+        """What the line defines, for a compact panel: the formula's left side ($m$ of $m \\leftarrow ...$)."""
+        for sign in (r" \leftarrow", " ="):
+            if sign in self.formula:
+                return self.formula.split(sign)[0] + "$"
+        return self.formula
+
 
 @dataclass(frozen=True)
 class UpdateRule:

@@ -13,7 +13,8 @@ from ..views import View
 
 class Animator:
     """Blits each frame over a cached background: trails (lines that only grow) are drawn into the
-    background a piece at a time; the moving artists are drawn over it afresh each frame."""
+    background a piece at a time; the moving artists are drawn over it afresh each frame. A view
+    whose camera moves (its axis window changes) has its part of the background drawn again."""
 
     def __init__(self, fig: Figure, views: Sequence[View]) -> None:
         self.fig, self.views = fig, list(views)
@@ -23,12 +24,45 @@ class Animator:
         # Trails are optional: a view without them only moves artists.
         self.growing = [v for v in self.views if getattr(v, "trails", None)]
         self.trails = by_zorder(a for v in self.growing for a in v.trails)
-        self.steps = self.growing[0].movie.timeline.steps if self.growing else None
+        # Each growing view's step at every frame: the panels of a grid each have a timeline of their own.
+        self.steps = np.stack([v.movie.timeline.steps for v in self.growing]) if self.growing else None
+        # So are cameras: a view that never moves its window needs no move_camera().
+        self.cameras = [v for v in self.views if hasattr(v, "move_camera")]
+        # The views whose camera has moved, and the figure drawn without them (the stage): on a
+        # camera move only they are drawn again; text is most of a full draw, and the titles stay.
+        self.moving: list[View] = []
+        self.stage = None
         for artist in (*self.artists, *self.trails):
             artist.set_animated(True)
-        self.canvas.draw()
-        self.pristine = self.canvas.copy_from_bbox(fig.bbox)
-        self.background, self.trail_step = self.pristine, -1
+        self._cache_background()
+
+    def _nothing(self) -> np.ndarray:
+        """The trails' steps before anything is drawn."""
+        return np.full(len(self.growing), -1)
+
+    def _cache_background(self, moved: Sequence[View] = ()) -> None:
+        """Draw the static figure (at the views' current windows) and start the trails over."""
+        if any(view not in self.moving for view in moved):
+            self.moving += [view for view in moved if view not in self.moving]
+            self._draw_without(self.moving)
+            self.stage = self.canvas.copy_from_bbox(self.fig.bbox)
+        if moved:
+            self.canvas.restore_region(self.stage)
+            for view in self.moving:
+                self.fig.draw_artist(view.ax)
+        else:
+            self.canvas.draw()
+        self.pristine = self.canvas.copy_from_bbox(self.fig.bbox)
+        self.background, self.trail_steps = self.pristine, self._nothing()
+
+    def _draw_without(self, views: Sequence[View]) -> None:
+        for view in views:
+            view.ax.set_visible(False)
+        try:
+            self.canvas.draw()
+        finally:
+            for view in views:
+                view.ax.set_visible(True)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -37,16 +71,19 @@ class Animator:
 
     def frame(self, index: int) -> np.ndarray:
         """The RGBA pixels of frame `index`: a view of the canvas buffer, valid until the next call."""
-        step = int(self.steps[index]) if self.growing else index
-        if step < self.trail_step:  # going back in time: the trails start again from nothing
-            self.background, self.trail_step = self.pristine, -1
+        steps = self.steps[:, index] if self.growing else self._nothing()
+        moved = [view for view in self.cameras if view.move_camera(index)]
+        if moved:  # the cached background shows the old window
+            self._cache_background(moved)
+        elif (steps < self.trail_steps).any():  # going back in time: the trails start again from nothing
+            self.background, self.trail_steps = self.pristine, self._nothing()
         self.canvas.restore_region(self.background)
-        if self.trails and step != self.trail_step:
-            for view in self.growing:
-                view.grow(self.trail_step, index)
+        if self.trails and (steps != self.trail_steps).any():
+            for view, since in zip(self.growing, self.trail_steps):
+                view.grow(int(since), index)
             for artist in self.trails:
                 self.fig.draw_artist(artist)
-            self.background, self.trail_step = self.canvas.copy_from_bbox(self.fig.bbox), step
+            self.background, self.trail_steps = self.canvas.copy_from_bbox(self.fig.bbox), steps
         for view in self.views:
             view.update(index)
         for artist in self.artists:
@@ -59,6 +96,8 @@ class Animator:
 
     def save_still(self, index: int, target: str) -> None:
         """A vector (or any format) still of frame `index`: every artist drawn normally."""
+        for view in self.cameras:
+            view.move_camera(index)
         for view in self.growing:
             view.grow(-1, index)
         for view in self.views:
@@ -70,4 +109,4 @@ class Animator:
         finally:
             for artist in (*self.artists, *self.trails):
                 artist.set_animated(True)
-            self.background, self.trail_step = self.pristine, -1
+            self._cache_background()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from typing import Sequence
 
@@ -12,25 +13,28 @@ from ..views import DASHBOARD, VIEWS, ReadoutView, View
 from . import style
 from .storyboard import Movie
 
-#: The dashboard's cells, [left, bottom, width, height] in figure fractions; the readout sits bottom right.
+#: The dashboard's cells, [left, bottom, width, height] in figure fractions; the readout sits bottom
+#: right. Each row leaves room above for a two-line title and below for ticks and an axis label, all
+#: at style.MIN_TEXT_PT; the readout is wide enough for "SGD + momentum" and its loss side by side.
 DASHBOARD_CELLS = {
-    "contour": [0.05, 0.49, 0.27, 0.35], "surface": [0.34, 0.47, 0.31, 0.37],
-    "fit": [0.70, 0.49, 0.28, 0.35], "loss": [0.05, 0.07, 0.27, 0.31],
-    "lr": [0.40, 0.07, 0.25, 0.31]}
-DASHBOARD_READOUT = [0.70, 0.05, 0.29, 0.36]
+    "contour": [0.065, 0.516, 0.235, 0.284], "surface": [0.325, 0.47, 0.33, 0.36],
+    "fit": [0.735, 0.516, 0.25, 0.284], "loss": [0.065, 0.079, 0.235, 0.284],
+    "lr": [0.415, 0.079, 0.235, 0.284]}
+DASHBOARD_READOUT = [0.685, 0.008, 0.31, 0.435]
 #: One view: the plot on the left (a 3D one larger, its box leaves margins of its own), the readout right.
 SINGLE_2D, SINGLE_3D, SINGLE_READOUT = [0.09, 0.1, 0.59, 0.73], [0.0, 0.0, 0.72, 0.83], [0.72, 0.06, 0.27, 0.8]
 
 
 def dashboard_cells(names: Sequence[str]) -> list[tuple[str, list[float]]]:
     """Each of the dashboard's views with its cell: the i-th view takes the i-th cell, and a view
-    named again in the next cell spans both (the scene keeps spans within a row)."""
+    named again in the next cell spans both (the scene keeps spans within a row): their width, and
+    the height they share (the 3D cell is taller: its box keeps margins of its own)."""
     cells: list[tuple[str, list[float]]] = []
     for name, rect in zip(names, DASHBOARD_CELLS.values()):
         if cells and cells[-1][0] == name:
             left, bottom, width, height = cells[-1][1]
-            top, right = max(bottom + height, rect[1] + rect[3]), max(left + width, rect[0] + rect[2])
-            left, bottom = min(left, rect[0]), min(bottom, rect[1])
+            top, right = min(bottom + height, rect[1] + rect[3]), max(left + width, rect[0] + rect[2])
+            left, bottom = min(left, rect[0]), max(bottom, rect[1])
             cells[-1] = (name, [left, bottom, right - left, top - bottom])
         else:
             cells.append((name, list(rect)))
@@ -52,6 +56,15 @@ def titles(fig: Figure, title: str, subtitle: str, size: float) -> None:
     fig.text(0.012, 0.915, subtitle, fontsize=size * 0.95, va="top", color="#333333")
 
 
+def fitted_title(ax, title: str, size: float) -> None:
+    """The panel's title, broken at the space nearest its middle if it is wider than the panel."""
+    text = ax.set_title(title, fontsize=size, loc="left")
+    spaces = [i for i, c in enumerate(title) if c == " "]
+    if spaces and text.get_window_extent().width > ax.get_window_extent().width:
+        middle = min(spaces, key=lambda i: abs(2 * i - len(title)))
+        text.set_text(f"{title[:middle]}\n{title[middle + 1:]}")
+
+
 def _panel(fig: Figure, name: str, rect: list[float], movie: Movie, size: float) -> View:
     kind = VIEWS[name]
     ax = fig.add_axes(rect, projection="3d" if kind.three_d else None)
@@ -63,20 +76,22 @@ def compose(view: str, movie: Movie, quality: Quality) -> tuple[Figure, list[Vie
     fig = figure(quality)
     with mpl.rc_context({"font.size": style.FONT_SIZE}):
         if view == DASHBOARD:
-            size = style.FONT_SIZE * 0.72
-            titles(fig, movie.title, movie.subtitle, size * 1.2)
+            # Every panel's smallest text (ticks, axis labels) at the legible minimum, no smaller.
+            size, least = style.DASHBOARD_FONT_SIZE, style.MIN_TEXT_PT
+            titles(fig, movie.title, movie.subtitle, size)
             views: list[View] = []
             for name, rect in dashboard_cells(movie.dashboard_views):
                 if VIEWS[name].needs_data and not movie.recording.has_data:
                     continue
                 panel = _panel(fig, name, rect, movie, size)
                 ax = panel.ax
-                ax.tick_params(labelsize=size * 0.85)
+                ax.tick_params(labelsize=least)
                 for axis in (ax.xaxis, ax.yaxis, getattr(ax, "zaxis", ax.yaxis)):
-                    axis.label.set_size(size)
-                if panel.three_d:  # its title says loss; the z label would run into the fit panel
-                    ax.set_zlabel("")
-                ax.set_title(panel.title, fontsize=size, loc="left")
+                    axis.label.set_size(least)
+                if panel.three_d:  # its title says loss; the z label would run into the fit panel, and
+                    ax.set_zlabel("")  # the z ticks, seen from above, run into each other
+                    ax.zaxis.set_major_formatter(NullFormatter())
+                fitted_title(ax, panel.title, least)
                 views.append(panel)
             views.append(ReadoutView(fig.add_axes(DASHBOARD_READOUT), movie, font_size=size))
             return fig, views
@@ -84,4 +99,6 @@ def compose(view: str, movie: Movie, quality: Quality) -> tuple[Figure, list[Vie
         titles(fig, movie.title, movie.subtitle, size)
         panel = _panel(fig, view, SINGLE_3D if VIEWS[view].three_d else SINGLE_2D, movie, size)
         panel.ax.set_title(panel.title, fontsize=size * 0.9, loc="left")
+        if panel.three_d:  # the 3D view keeps its crowded ticks small, but legible
+            panel.ax.tick_params(labelsize=style.MIN_TEXT_PT)
         return fig, [panel, ReadoutView(fig.add_axes(SINGLE_READOUT), movie, font_size=size)]

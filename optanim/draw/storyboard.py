@@ -7,9 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..data.landscape import Landscape
+from ..data.landscape import Landscape, landscape as landscape_over
 from ..data.recording import Recording
 from ..spec.scene import DASHBOARD_VIEWS, Scene
+from .camera import region, whole
+from .camera import windows as camera_windows
 from .style import RunStyle, run_styles
 from .timeline import Timeline
 
@@ -42,6 +44,8 @@ class Movie:
     camera: Camera
     surface_cmap: str
     styles: dict[str, RunStyle]       # run -> colour, marker, dash: the same in every view
+    windows: np.ndarray               # (n_frames, 4): the (a_min, a_max, b_min, b_max) each frame shows
+    detail: Landscape | None          # the loss again, as fine, where the camera zooms in (draw/camera.py)
     state_focus: str = ""             # the run whose update rule the state view writes out; "": the first
     dashboard_views: tuple[str, ...] = DASHBOARD_VIEWS   # the dashboard's cells, in order
 
@@ -71,15 +75,23 @@ def describe(scene: Scene) -> str:
             f"{scene.epochs} epochs · start ({scene.init[0]:g}, {scene.init[1]:g})")
 
 
-def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timeline: Timeline) -> Movie:
+def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timeline: Timeline,
+               windows: np.ndarray | None = None) -> Movie:
     """Everything the views draw, computed once: for a data scene, the model's curve for every run at
-    every frame (one call each)."""
+    every frame (one call each); where the camera looks (`windows`, or its own), and the landscape
+    again where it zooms in."""
     fit_x, fits, true_curve = fit_curves(scene, recording, timeline) if recording.has_data else (None, {}, None)
+    full = whole(landscape.a, landscape.b)
+    if windows is None:
+        windows = camera_windows([(p.a, p.b) for p in recording.paths.values()], timeline.steps, timeline.fps,
+                                 full, scene.zoom)
+    close = region(windows, full)
     return Movie(title=scene.title or scene.name, subtitle=describe(scene), recording=recording,
                  landscape=landscape, timeline=timeline, init=tuple(scene.init), minima=recording.minima,
                  fit_x=fit_x, fits=fits, true_curve=true_curve,
                  camera=Camera(scene.azimuth_start, scene.azimuth_turn, scene.elevation),
                  surface_cmap=scene.surface_cmap, styles=run_styles(recording.paths.values()),
+                 windows=windows, detail=None if close is None else landscape_over(scene, window=close),
                  state_focus=scene.state_focus,
                  dashboard_views=tuple(scene.dashboard_views))
 

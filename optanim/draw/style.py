@@ -6,6 +6,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Iterable
 
+from matplotlib.colors import to_hex, to_rgb
+
 from ..data.recording import Trajectory
 
 # Okabe–Ito, colour-blind safe; yellow left out (unreadable on white on a projector).
@@ -29,6 +31,11 @@ START_COLOUR = "#444444"
 #: Figures are this many inches tall whatever the preset: fonts in points then scale with pixels.
 FIGURE_HEIGHT_IN = 6.0
 FONT_SIZE = 13
+#: The smallest text a student must read, in points: a font size of 1/40 of the frame's height
+#: (12 px at 480p, 27 px at 1080p), what a projected line needs to be read from the back row.
+MIN_TEXT_PT = FIGURE_HEIGHT_IN * 72 / 40
+#: The dashboard's text: its readout's smallest line (0.9 of this) is MIN_TEXT_PT.
+DASHBOARD_FONT_SIZE = MIN_TEXT_PT / 0.9
 
 
 def _pick(key: str, known: dict[str, str], extra: tuple[str, ...]) -> str:
@@ -62,3 +69,11 @@ def run_styles(paths: Iterable[Trajectory]) -> dict[str, RunStyle]:
         index = seen[path.optimizer] = seen.get(path.optimizer, -1) + 1
         styles[path.key] = RunStyle(colour(path.optimizer), marker(path.optimizer), DASHES[index % len(DASHES)])
     return styles
+
+
+def shade(colour: str, amount: float) -> str:
+    """The colour mixed towards black (amount < 0) or white (amount > 0) by |amount| (0 to 1): one
+    optimizer's runs at a sweep's values keep its hue and go from dark to light."""
+    rgb = to_rgb(colour)
+    target = 0.0 if amount < 0 else 1.0
+    return to_hex(tuple(c + (target - c) * abs(amount) for c in rgb))

@@ -15,6 +15,7 @@ from ..training.optimizers import NOTEBOOK_OPTIMIZERS, optimizer_class, schedule
 from .checks import choice, finite, non_negative, pair, positive, short_repr
 from .model import sine_cosine
 from .runs import Run, runs_of
+from .sweep import check_sweep
 
 #: The notebook's CONTOUR_LEVELS: fine near the minimum, coarse on the hills.
 NOTEBOOK_LEVELS = tuple(float(v) for v in np.concatenate((
@@ -25,6 +26,8 @@ SCHEDULER_ORDERS = ("pytorch", "notebook")
 #: The dashboard's cells, in order: top row left to right, then the bottom row (the readout takes the last).
 DASHBOARD_VIEWS = ("contour", "surface", "fit", "loss", "lr")
 DASHBOARD_TOP_ROW = 3
+#: The zooms by name (a fixed window is the other kind: see draw/camera.py).
+ZOOMS = ("auto", "off")
 #: How frames follow steps (draw/timeline.py holds the curves; the names are part of the scene).
 EASINGS = ("linear", "quadratic", "cubic")
 
@@ -81,6 +84,12 @@ class Scene:
     surface_cmap: str = "viridis"       # "jet" for the notebook's look
     state_focus: str = ""               # the run whose update rule the state view writes out; "": the first
     dashboard_views: tuple[str, ...] = DASHBOARD_VIEWS   # a view named twice in a row spans both cells
+    # "auto": the 2D views and the surface zoom in on paths that use a small part of the window;
+    # "off": always the whole window; or a fixed window (a_min, a_max, b_min, b_max)
+    zoom: str | tuple[float, float, float, float] = "auto"
+
+    # one field's values, the scene run once per value and shown side by side (spec/sweep.py)
+    sweep: Mapping[str, Sequence[Any]] | None = None
 
     def __post_init__(self) -> None:
         validate(self)
@@ -126,6 +135,7 @@ def validate(scene: Scene) -> None:
         pair(scene.true_params, "true_params")
     choice(scene.scheduler_order, "scheduler_order", SCHEDULER_ORDERS)
     choice(scene.easing, "easing", EASINGS)
+    _check_zoom(scene)
     if not callable(scene.model):
         raise OptanimError("model: must be a function f(x, a, b) of torch tensors")
     _check_model(scene)
@@ -146,6 +156,22 @@ def validate(scene: Scene) -> None:
         near = difflib.get_close_matches(scene.surface_cmap, list(matplotlib.colormaps), 3)
         raise OptanimError(f"surface_cmap: unknown colour map {scene.surface_cmap!r}"
                            + (f"; did you mean {', '.join(near)}?" if near else ""))
+    if scene.sweep is not None:
+        check_sweep(scene)
+
+
+def _check_zoom(scene: Scene) -> None:
+    zoom = scene.zoom
+    if isinstance(zoom, str):
+        return choice(zoom, "zoom", ZOOMS)
+    if not isinstance(zoom, (tuple, list)) or len(zoom) != 4:
+        raise OptanimError(f'zoom: must be "auto", "off" or (a_min, a_max, b_min, b_max), got {zoom!r}')
+    pair(zoom[:2], "zoom", increasing=True)
+    pair(zoom[2:], "zoom", increasing=True)
+    (a_min, a_max), (b_min, b_max) = scene.a_range, scene.b_range
+    if not (a_min <= zoom[0] and zoom[1] <= a_max and b_min <= zoom[2] and zoom[3] <= b_max):
+        raise OptanimError(f"zoom: the window {tuple(zoom)} must lie inside a_range {tuple(scene.a_range)} "
+                           f"and b_range {tuple(scene.b_range)}, where the loss is computed")
 
 
 def _check_views(scene: Scene) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from ..data.recording import Recording, Trajectory
+from ..errors import OptanimError
 from ..spec.problems import Problem, problem_of
 from ..spec.scene import Scene
 from .device import resolve_device
@@ -24,6 +25,8 @@ def record(scene: Scene) -> Recording:
     step against a plain loop). Recorded values stay on the device until the end (no per-step
     sync), then come to the host in one copy.
     """
+    if scene.sweep:
+        raise OptanimError("sweep: this scene sweeps a field; record it with optanim.record_sweep(scene)")
     preflight(scene)
     device = resolve_device(scene.device)
     problem = problem_of(scene)

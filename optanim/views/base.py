@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
@@ -29,6 +30,11 @@ class View:
     def update(self, frame: int) -> None:
         raise NotImplementedError
 
+    def move_camera(self, frame: int) -> bool:
+        """Point the axes at this frame's window; True if that moved them: what the Animator cached
+        of this view (its background, the trails baked into it) must then be drawn again."""
+        return False
+
     def grow(self, since: int, frame: int) -> None:
         """Set the trails to the points after step `since` (-1: from the start) up to the frame."""
 
@@ -41,6 +47,15 @@ class View:
         for key, path in self.movie.recording.paths.items():
             look = self.movie.styles[key]
             yield key, path, look.colour, look.marker
+
+
+def aim(ax: Axes, window: np.ndarray) -> bool:
+    """Set a 2D axes' limits to the window (a_min, a_max, b_min, b_max); True if they changed."""
+    if np.array_equal((*ax.get_xlim(), *ax.get_ylim()), window):
+        return False
+    ax.set_xlim(window[0], window[1])
+    ax.set_ylim(window[2], window[3])
+    return True
 
 
 def head_marker(ax: Axes, colour: str, marker: str, size: float) -> Artist:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.text import Text
 
-from ..draw import style
+from ..data.landscape import Landscape
+from ..draw import camera, style
 from ..draw.storyboard import Movie
-from .base import View, head_marker
+from .base import View, aim, head_marker
 
 #: White valleys to grey hills: the coloured paths stand out on it, in print and on a projector.
 CONTOUR_FILL = LinearSegmentedColormap.from_list("optanim-hills", ["#ffffff", "#b8b8b8"])
@@ -26,20 +29,23 @@ class ContourView(View):
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
         super().__init__(ax, movie)
-        land = movie.landscape
-        levels = list(land.levels)
-        loss = np.ma.masked_invalid(land.loss)  # where the model overflows: left blank
-        ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
-        lines = ax.contour(land.a, land.b, loss, levels=levels, colors="#7a7a7a", linewidths=0.7)
-        ax.clabel(lines, lines.levels[1::2], inline=True, fontsize=font_size * 0.7, fmt="%g")
+        self.layers = [self._draw(movie.landscape, font_size)]
+        # Zoomed in, the landscape computed again over the camera's region; its labels are placed
+        # for that zoom, and it stands in for the whole one while the window lies in the region.
+        self.region = camera.whole(movie.detail.a, movie.detail.b) if movie.detail else None
+        if movie.detail:
+            aim(ax, np.array(self.region))
+            self.layers.append(self._draw(movie.detail, font_size))
         # Drawn with the moving artists, so the paths growing beneath never cover them.
         self.landmarks = [ax.plot(*movie.init, marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
                                   markersize=font_size * 0.9, zorder=5)[0]]
         for point in movie.minima:
             self.landmarks.append(ax.plot(*point, marker="*", color=style.TRUE_COLOUR,
                                           markersize=font_size * 1.3, zorder=5)[0])
-        ax.set_xlim(*land.a[[0, -1]])
-        ax.set_ylim(*land.b[[0, -1]])
+        # Moves of under half a pixel are skipped: each move redraws the panel.
+        self.windows = camera.settle(movie.windows, 0.5 / max(ax.bbox.width, ax.bbox.height))
+        aim(ax, self.windows[0])
+        self._show(self.windows[0])
         ax.set_xlabel("a")
         ax.set_ylabel("b")
         self.lines, self.heads, self.crosses = {}, {}, {}
@@ -51,6 +57,32 @@ class ContourView(View):
                 self.crosses[key] = _divergence_cross(ax, path.a[-1], path.b[-1], colour, font_size * 0.75)
         self.trails = list(self.lines.values())
         self.artists = [*self.heads.values(), *self.crosses.values(), *self.landmarks]
+
+    def _draw(self, land: Landscape, font_size: float) -> tuple[list[Artist], list[Text]]:
+        """The filled contours and their lines, and the lines' labels."""
+        levels = list(land.levels)
+        loss = np.ma.masked_invalid(land.loss)  # where the model overflows: left blank
+        fill = self.ax.contourf(land.a, land.b, loss, levels=levels, cmap=CONTOUR_FILL, extend="max")
+        lines = self.ax.contour(land.a, land.b, loss, levels=levels, colors="#7a7a7a", linewidths=0.7)
+        labels = self.ax.clabel(lines, lines.levels[1::2], inline=True, fontsize=font_size * 0.7, fmt="%g")
+        return [fill, lines], labels
+
+    def move_camera(self, frame: int) -> bool:
+        if not aim(self.ax, self.windows[frame]):
+            return False
+        self._show(self.windows[frame])
+        return True
+
+    def _show(self, window: np.ndarray) -> None:
+        """The layer for this window, with only its labels in view: those out of it cost as much."""
+        shown = self.layers[-1] if camera.inside(window, self.region) else self.layers[0]
+        for layer in self.layers:
+            contours, labels = layer
+            for artist in contours:
+                artist.set_visible(layer is shown)
+            for label in labels:
+                a, b = label.get_position()
+                label.set_visible(layer is shown and window[0] <= a <= window[1] and window[2] <= b <= window[3])
 
     def grow(self, since: int, frame: int) -> None:
         for key, path in self.movie.recording.paths.items():

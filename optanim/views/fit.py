@@ -11,6 +11,20 @@ from ..draw.storyboard import Movie
 from .base import View
 
 
+#: Room above and below the data and curves, as a share of their span.
+MARGIN = 0.08
+
+
+def fit_limits(*arrays: np.ndarray | None) -> tuple[float, float]:
+    """y-limits holding the data and every fitted curve at every frame: a curve that left the plot
+    would hide what the model does (sin(b·cos(a·x)) spans [-1, 1] while the data may not)."""
+    values = np.concatenate([np.ravel(v) for v in arrays if v is not None])
+    values = values[np.isfinite(values)]
+    low, high = (values.min(), values.max()) if len(values) else (0.0, 1.0)
+    pad = MARGIN * (high - low) or 0.5   # flat data: a unit-wide band around it
+    return float(low - pad), float(high + pad)
+
+
 class FitView(View):
     """The data, the true curve and each optimizer's current fit; the current mini-batch highlighted."""
 
@@ -23,8 +37,7 @@ class FitView(View):
         ax.scatter(rec.x, rec.y, s=font_size * 0.9, color="#9a9a9a", zorder=1)
         if movie.true_curve is not None:
             ax.plot(movie.fit_x, movie.true_curve, color=style.TRUE_COLOUR, lw=1.6, ls="--", zorder=2)
-        span = rec.y.max() - rec.y.min()
-        ax.set_ylim(rec.y.min() - 0.15 * span, rec.y.max() + 0.15 * span)
+        ax.set_ylim(*fit_limits(rec.y, movie.true_curve, *movie.fits.values()))
         ax.set_xlim(rec.x.min(), rec.x.max())
         ax.xaxis.set_major_locator(MaxNLocator(5))  # long tick labels collide in the dashboard
         ax.set_xlabel("x")

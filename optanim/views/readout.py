@@ -31,14 +31,18 @@ class ReadoutView(View):
         y = 1.0 - 3.0 * line
         # Two lines per optimizer where there is room, one (label, then value) where there is not.
         compact = 3.0 + 2.3 * len(rec.paths) + 3.0 > 1.0 / line
-        self.values = {}
+        rows = {}
         for key, path, colour, marker in self.paths():
             ax.plot([0.03], [y], marker=marker, color=colour, markersize=font_size * 0.8, clip_on=False)
-            ax.text(0.09, y, path.label, fontsize=font_size, color=colour, weight="bold", va="center")
-            self.values[key] = ax.add_artist(CachedText(
-                0.55 if compact else 0.09, y if compact else y - line, "", fontsize=font_size * 0.9,
-                va="center", family="DejaVu Sans Mono", color="#222222"))
+            rows[key] = (y, ax.text(0.09, y, path.label, fontsize=font_size, color=colour, weight="bold",
+                                    va="center"))
             y -= (1.25 if compact else 2.3) * line
+        # On one line, the values start clear of the widest label.
+        ends = [ax.transAxes.inverted().transform(label.get_window_extent().p1)[0] for _, label in rows.values()]
+        column = max([0.55] + [end + 0.04 for end in ends]) if compact else 0.09
+        self.values = {key: ax.add_artist(CachedText(
+            column, row_y if compact else row_y - line, "", fontsize=font_size * 0.9, va="center",
+            family="DejaVu Sans Mono", color="#222222")) for key, (row_y, _) in rows.items()}
         y -= 0.3 * line
         ax.plot([0.03], [y], marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
                 markersize=font_size * 0.8)

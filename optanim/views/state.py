@@ -8,27 +8,27 @@ run's effective step size per parameter: the curve that shows why Adagrad stalls
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.ticker import NullFormatter
 from matplotlib.collections import LineCollection, PolyCollection
 
 from ..data.updates import UpdateRule, step_taken, update_rule
 from ..draw import style
 from ..draw.fasttext import CachedText
 from ..draw.storyboard import Movie
-from .base import View, fmt
+from .base import View
 from .contour import ContourView
 from .loss import log_limits
+from .rule import RulePanel
 
 #: Where the parts go in the view's box, [left, bottom, width, height] as fractions of it: the
 #: contour over the rates beside the rule in a box of a single view; in a wide, low box (a dashboard
 #: row) side by side, with the arrows' legend under the rates (else it closes the rule's column).
 LAYOUTS = {
     "tall": {"contour": (0.0, 0.44, 0.5, 0.56), "rates": (0.0, 0.0, 0.5, 0.28), "rule": (0.57, 0.0, 0.43, 1.0)},
-    "wide": {"contour": (0.0, 0.0, 0.3, 1.0), "rule": (0.35, 0.0, 0.38, 1.0), "rates": (0.8, 0.55, 0.2, 0.45),
+    "wide": {"contour": (0.0, 0.0, 0.3, 1.0), "rule": (0.34, 0.0, 0.4, 1.0), "rates": (0.83, 0.52, 0.17, 0.36),
              "legend": (0.77, 0.0, 0.23, 0.3)},
 }
 #: A box at least this many times wider than tall is laid out "wide".
@@ -38,8 +38,6 @@ ARROW_RANGE = (0.07, 0.25)
 #: Each kind of arrow: line style, width and what the legend calls it.
 ARROWS = {"step": ("-", 2.2, "step taken"), "gradient": ((0, (3, 2)), 1.4, "−gradient"),
           "velocity": ((0, (1, 1.5)), 1.8, "−momentum")}
-#: Characters per number column (fmt gives at most 10: -1.234e-05).
-COLUMN = 11
 
 
 def _sub_axes(ax: Axes, box: tuple[float, float, float, float]) -> list[float]:
@@ -68,21 +66,9 @@ def log_lengths(vectors: list[np.ndarray]) -> list[np.ndarray]:
     return [short + (long - short) * np.clip((l - low) / span, 0, 1) for l in logs]
 
 
-def zoom_to_paths(ax: Axes, movie: Movie, margin: float = 0.12) -> None:
-    """Frame the paths, the start and the answer (within the window): the arrows are about them."""
-    points = [np.stack([p.a, p.b], axis=1) for p in movie.recording.paths.values()]
-    points = np.concatenate([*points, [movie.init], *([m] for m in movie.minima)])
-    points = points[np.isfinite(points).all(axis=1)]
-    land = movie.landscape
-    for axis, values, window in ((0, land.a, ax.set_xlim), (1, land.b, ax.set_ylim)):
-        low, high = points[:, axis].min(), points[:, axis].max()
-        pad = max(high - low, 0.05 * (values[-1] - values[0])) * margin
-        window(max(values[0], low - pad), min(values[-1], high + pad))
-
-
 class StateView(View):
     name = "state"
-    title = "inside optimizer.step()"
+    title = "inside optimizer.step() · arrow length ∝ log |·|"
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
         super().__init__(ax, movie)
@@ -93,17 +79,17 @@ class StateView(View):
         rates_ax, rule_ax = (fig.add_axes(_sub_axes(ax, layout[part])) for part in ("rates", "rule"))
         legend_ax = fig.add_axes(_sub_axes(ax, layout["legend"])) if "legend" in layout else rule_ax
         ax.set_position(_sub_axes(ax, layout["contour"]))
-        self.contour = ContourView(ax, movie, font_size)
-        zoom_to_paths(ax, movie)
+        self.contour = ContourView(ax, movie, font_size)   # it zooms as the contour view does
         self.rules = {key: update_rule(path) for key, path in paths.items()}
-        self.focus = movie.state_focus or next(iter(paths))
+        focus = movie.state_focus or next(iter(paths))
         self._arrows(ax, font_size)
         self._rates(rates_ax, font_size)
-        self._rule(rule_ax, font_size, legend_ax is rule_ax)
-        self._legend(legend_ax, font_size * 0.75, columns=2 if legend_ax is rule_ax else 1)
+        compact = legend_ax is not rule_ax
+        self.rule = RulePanel(rule_ax, movie, focus, self.rules[focus], font_size, compact=compact,
+                              reserve=0 if compact else 2.5, least=style.MIN_TEXT_PT)
+        self._legend(legend_ax, style.MIN_TEXT_PT if compact else font_size * 0.75, columns=1 if compact else 2)
         self.trails = [*self.contour.trails, self.rate_lines]
-        self.artists = [*self.contour.artists, *self.shafts.values(), self.tips, self.cursor, self.counter,
-                        *self.numbers]
+        self.artists = [*self.contour.artists, *self.shafts.values(), self.tips, self.cursor, *self.rule.artists]
 
     # -- the arrows at each head ----------------------------------------------------------------
 
@@ -173,13 +159,15 @@ class StateView(View):
         rec = self.movie.recording
         rated = {key: rule.rate for key, rule in self.rules.items() if rule.rate is not None}
         ax.set_yscale("log")
+        ax.yaxis.set_minor_formatter(NullFormatter())   # a narrow range would label every minor tick
         ax.set_xlim(0, max(1, rec.n_steps - 1))
         ax.set_ylim(*log_limits(*(r.ravel() for r in rated.values())))
-        ax.set_xlabel("step", fontsize=font_size * 0.8)
         narrow = ax.get_position().width * ax.figure.get_figwidth() < 3.0   # inches: a dashboard's column
-        ax.set_title("effective step size η" + ("\n" if narrow else " ") + "per parameter (— a, ··· b)",
-                     fontsize=font_size * 0.8, loc="left")
-        ax.tick_params(labelsize=font_size * 0.7)
+        if not narrow:   # in a narrow column the ticks say it, and the legend needs the room
+            ax.set_xlabel("step", fontsize=style.MIN_TEXT_PT)
+        ax.set_title("effective step size η" + ("\n(— a, ··· b)" if narrow else " per parameter (— a, ··· b)"),
+                     fontsize=max(style.MIN_TEXT_PT, font_size * 0.8), loc="left")
+        ax.tick_params(labelsize=style.MIN_TEXT_PT)
         ax.grid(True, which="major", alpha=0.3)
         # One collection for every run's two curves (a solid, b dotted): one draw for all as they grow.
         self.rated = [key for key in self.movie.recording.paths if key in rated]
@@ -198,7 +186,7 @@ class StateView(View):
             segments += [np.column_stack([steps, self.rules[key].rate[part, p]]) for p in (0, 1)]
         self.rate_lines.set_segments(segments)
 
-    # -- one run's update rule, its numbers filled in ---------------------------------------------
+    # -- what the arrows are, and the rule ---------------------------------------------------------
 
     def _legend(self, ax: Axes, size: float, columns: int) -> None:
         """What each arrow is, at the bottom of its axes: one row under the rule, or a column of its own."""
@@ -206,56 +194,14 @@ class StateView(View):
         handles = [Line2D([], [], color="#333333", linestyle=ARROWS[kind][0], linewidth=ARROWS[kind][1],
                           label=ARROWS[kind][2]) for kind in self.arrow_kinds]
         ax.legend(handles=handles, loc="lower left", fontsize=size, handlelength=2.0, frameon=False,
-                  title="arrows at each head, length ∝ log |·|:", title_fontsize=size, borderaxespad=0,
-                  alignment="left", ncols=columns, columnspacing=0.8, handletextpad=0.4)
+                  borderaxespad=0, ncols=columns, columnspacing=0.8, handletextpad=0.4, labelspacing=0.3)
 
-    def _rule(self, ax: Axes, font_size: float, with_legend: bool) -> None:
-        ax.set_axis_off()
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        rule, colour = self.rules[self.focus], self.movie.styles[self.focus].colour
-        width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
-        height_pt = ax.get_position().height * ax.figure.get_figheight() * 72
-        why = textwrap.wrap(rule.why, max(20, int(width_pt / (font_size * 0.8 * 0.5))))
-        rows = 4 + 2 * len(rule.lines) + 1 + len(why) + (3 if with_legend else 0)
-        size = min(font_size * 0.85, height_pt / (rows * 1.3))   # a long rule gets a smaller font
-        line = size * 1.3 / height_pt
-        mono = dict(family="DejaVu Sans Mono", fontsize=size, va="top", color="#222222")
-        column = COLUMN * size * 0.6 / width_pt          # DejaVu Sans Mono's advance is 0.6 em
-        y = 1.0
-        ax.text(0, y, self.movie.recording.paths[self.focus].label, fontsize=size * 1.1,
-                weight="bold", color=colour, va="top")
-        y -= line * 1.1
-        if rule.constants:
-            ax.text(0, y, rule.constants, fontsize=size * 0.9, va="top", color="#333333")
-            y -= line
-        self.counter = ax.add_artist(CachedText(0, y, "", **mono))
-        y -= line * 1.2
-        x_a = 1.0 - 2 * column
-        for x, name in ((x_a, "a"), (x_a + column, "b")):
-            ax.text(x + column * 0.9, y, name, ha="right", weight="bold", **{**mono, "color": "#555555"})
-        self.numbers = []
-        for entry in rule.lines:
-            y -= line
-            ax.text(0, y + line * 0.15, entry.formula, fontsize=size, va="top", color="#111111")
-            self.numbers.append(ax.add_artist(CachedText(x_a, y - line * 0.9, "", **mono)))
-            y -= line
-        y -= line * 0.5
-        ax.text(0, y, "\n".join(why), fontsize=size * 0.9, va="top", style="italic", color=colour,
-                linespacing=1.25)
+    def move_camera(self, frame: int) -> bool:
+        return self.contour.move_camera(frame)
 
     def update(self, frame: int) -> None:
         self.contour.update(frame)
         self._place_arrows(frame)
         shown = self.movie.timeline.steps[frame]
         self.cursor.set_xdata([shown, shown])
-        path = self.movie.recording.paths[self.focus]
-        s = self.movie.step(self.focus, frame)
-        if path.diverged and shown >= path.diverged_at:
-            self.counter.set_text(f"step {s}   (diverged at {path.diverged_at})")
-        else:
-            self.counter.set_text(f"step {s}   t = {s + 1}   lr = {fmt(path.lr[s])}")
-        for text, entry in zip(self.numbers, self.rules[self.focus].lines):
-            values = entry.values[s] if s >= 0 else [np.nan]
-            # a and b in one text, each right-aligned in its column: one glyph blit per line
-            text.set_text(" ".join(fmt(v).rjust(COLUMN - 1) for v in values) if np.isfinite(values).all() else "")
+        self.rule.update(frame)

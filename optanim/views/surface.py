@@ -1,5 +1,5 @@
-"""The rotating 3D loss surface with the paths on it, broken where a hill stands in front of them
-(see draw/occlusion.py)."""
+"""The rotating 3D loss surface with the paths on it. Where a hill stands in front of a path (see
+draw/occlusion.py) the path goes on faint and dashed, so a student knows it runs on behind."""
 
 from __future__ import annotations
 
@@ -8,20 +8,31 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
 from ..draw import style
+from ..draw.camera import inside, settle, whole
 from ..draw.occlusion import BOX_ASPECT, HeightField
 from ..draw.storyboard import Movie
 from .base import View, head_marker
 
-#: Facets per side at most: finer costs frame rate and adds nothing at 1080p.
+#: Facets per side: finer costs frame rate and adds nothing at 1080p.
 MAX_FACETS = 60
 #: Path vertices per optimizer at most in 3D (the visibility test runs on each).
 MAX_VERTICES = 600
+#: How a path behind a hill is drawn: thin, dashed, faint.
+XRAY = dict(lw=1.3, ls=(0, (3, 2)), alpha=0.4)
 
 
 def clip_level(loss: np.ndarray) -> float:
     """Clip the surface at the 95th percentile: one steep cliff must not flatten all the rest."""
     finite = loss[np.isfinite(loss)]
     return float(np.quantile(finite, 0.95)) if len(finite) else 1.0
+
+
+def behind(hidden: np.ndarray) -> np.ndarray:
+    """The points of the x-ray line: the hidden ones and their neighbours, so that it joins the visible line."""
+    near = hidden.copy()
+    near[1:] |= hidden[:-1]
+    near[:-1] |= hidden[1:]
+    return near
 
 
 class SurfaceView(View):
@@ -31,23 +42,18 @@ class SurfaceView(View):
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
         super().__init__(ax, movie)
-        land = movie.landscape
-        top = clip_level(land.loss)
-        # NaN/inf (a model that overflows somewhere in the window) stand at the clip level.
-        z = np.minimum(np.nan_to_num(land.loss, nan=top, posinf=top), top)
-        self.field = HeightField(land.a, land.b, z)
-        self.lift = 0.01 * self.field.span[2]
-        grid_a, grid_b = np.meshgrid(land.a, land.b)
-        stride = max(1, -(-len(land.a) // MAX_FACETS))
+        top = clip_level(movie.landscape.loss)
+        # NaN/inf (a model that overflows somewhere in the window) stand at the clip level; the
+        # camera's window is cut from these: the whole landscape, or the finer one where it zooms in.
+        self.sources = [HeightField(land.a, land.b, np.minimum(np.nan_to_num(land.loss, nan=top, posinf=top), top))
+                        for land in (movie.landscape, movie.detail) if land is not None]
+        self.region = whole(movie.detail.a, movie.detail.b) if movie.detail else None
         ax.set_proj_type("ortho")
         ax.set_box_aspect(BOX_ASPECT)
         ax.computed_zorder = False  # we order the artists ourselves: surface, then visible paths
-        ax.plot_surface(grid_a, grid_b, z, rstride=stride, cstride=stride, cmap=movie.surface_cmap,
-                        linewidth=0, antialiased=False, zorder=1,
-                        rasterized=True)  # vector stills stay small: the surface is an image in them
-        ax.set_xlim(*land.a[[0, -1]])
-        ax.set_ylim(*land.b[[0, -1]])
-        ax.set_zlim(float(z.min()), max(top, float(z.min()) + 1e-6))  # a flat surface too
+        self.windows = settle(movie.windows, 0.5 / max(ax.bbox.width, ax.bbox.height))
+        self.surface, self.window = None, None
+        self.aim(self.windows[0])
         ax.set_xlabel("a", labelpad=-2)
         ax.set_ylabel("b", labelpad=-2)
         ax.set_zlabel("loss", labelpad=4)
@@ -56,18 +62,15 @@ class SurfaceView(View):
         for axis, ticks in ((ax.xaxis, 5), (ax.yaxis, 5), (ax.zaxis, 3)):
             axis.set_major_locator(MaxNLocator(ticks))
         ax.grid(False)
-        self.points, self.lines, self.heads = {}, {}, {}
+        self.points, self.lines, self.xray, self.heads = {}, {}, {}, {}
         for key, path, colour, marker in self.paths():
             every = max(1, -(-len(path.a) // MAX_VERTICES))
-            self.points[key] = (every, np.column_stack([path.a, path.b, np.minimum(path.full_loss, top)
-                                                        + self.lift]))
+            self.points[key] = (every, np.column_stack([path.a, path.b, path.full_loss]))
+            self.xray[key], = ax.plot([], [], [], color=colour, zorder=2, **XRAY)
             self.lines[key], = ax.plot([], [], [], color=colour, lw=2.4, zorder=3)
             self.heads[key] = head_marker(ax, colour, marker, font_size * 0.75)
-        self.markers = []
-        for (a, b), kwargs in self._fixed_points(movie, font_size):
-            point = np.array([[a, b, float(self.field.height(np.array(a), np.array(b))) + self.lift]])
-            artist, = ax.plot(*point.T, linestyle="none", zorder=4, **kwargs)
-            self.markers.append((point, artist))
+        self.markers = [(np.array([a, b]), ax.plot([], [], [], linestyle="none", zorder=4, **kwargs)[0])
+                        for (a, b), kwargs in self._fixed_points(movie, font_size)]
         self.artists = [ax]
 
     @staticmethod
@@ -76,17 +79,55 @@ class SurfaceView(View):
         for point in movie.minima:
             yield point, dict(marker="*", color=style.TRUE_COLOUR, markersize=font_size * 1.3)
 
+    def aim(self, window: np.ndarray) -> None:
+        """Show the surface over the window (a_min, a_max, b_min, b_max), its heights zoomed with it."""
+        if self.window is not None and np.array_equal(window, self.window):
+            return
+        self.window = window
+        a, b = np.linspace(*window[:2], MAX_FACETS + 1), np.linspace(*window[2:], MAX_FACETS + 1)
+        grid_a, grid_b = np.meshgrid(a, b)
+        z = self.sources[-1 if inside(window, self.region) else 0].height(grid_a, grid_b)
+        self.top = clip_level(z)
+        z = np.minimum(z, self.top)
+        self.field = HeightField(a, b, z)   # the visibility test sees the surface drawn
+        self.lift = 0.01 * self.field.span[2]
+        if self.surface is not None:
+            self.surface.remove()
+        self.surface = self.ax.plot_surface(
+            grid_a, grid_b, z, cmap=self.movie.surface_cmap, linewidth=0, antialiased=False, zorder=1,
+            rasterized=True)  # vector stills stay small: the surface is an image in them
+        self.ax.set_xlim(*window[:2])
+        self.ax.set_ylim(*window[2:])
+        self.ax.set_zlim(float(z.min()), max(self.top, float(z.min()) + 1e-6))  # a flat surface too
+
+    def on_surface(self, points: np.ndarray) -> np.ndarray:
+        """(a, b, loss) points as drawn: just above the clipped surface; NaN outside the window."""
+        a_min, a_max, b_min, b_max = self.window
+        out = ~((points[:, 0] >= a_min) & (points[:, 0] <= a_max) & (points[:, 1] >= b_min) & (points[:, 1] <= b_max))
+        lifted = np.column_stack([points[:, :2], np.minimum(points[:, 2], self.top) + self.lift])
+        return np.where(out[:, None], np.nan, lifted)
+
     def update(self, frame: int) -> None:
         movie = self.movie
+        self.aim(self.windows[frame])
         elevation, azimuth = movie.camera.elevation, movie.camera.azimuth(movie.timeline.turn[frame])
         self.ax.view_init(elev=elevation, azim=azimuth)
         for key, (every, points) in self.points.items():
             s = movie.step(key, frame)
-            shown = np.concatenate([points[:s + 1:every], points[s:s + 1]])  # empty for an empty path
-            hidden = self.field.hidden(shown, elevation, azimuth)
-            drawn = np.where(hidden[:, None], np.nan, shown)
-            self.lines[key].set_data_3d(*drawn.T)
-            self.heads[key].set_data_3d(*drawn[-1:].T)
-        for point, artist in self.markers:
-            hidden = self.field.hidden(point, elevation, azimuth)
+            shown = self.on_surface(np.concatenate([points[:s + 1:every], points[s:s + 1]]))  # empty: none
+            hidden = self.hidden(shown, elevation, azimuth)
+            self.lines[key].set_data_3d(*np.where(hidden[:, None], np.nan, shown).T)
+            self.xray[key].set_data_3d(*np.where(behind(hidden)[:, None], shown, np.nan).T)
+            self.heads[key].set_data_3d(*shown[-1:].T)
+            self.heads[key].set_alpha(XRAY["alpha"] if hidden[-1:].any() else 1.0)
+        for (a, b), artist in self.markers:
+            point = self.on_surface(np.array([[a, b, float(self.field.height(np.array(a), np.array(b)))]]))
+            hidden = self.hidden(point, elevation, azimuth)
             artist.set_data_3d(*np.where(hidden[:, None], np.nan, point).T)
+
+    def hidden(self, points: np.ndarray, elevation: float, azimuth: float) -> np.ndarray:
+        """Which points a hill hides; NaN points (out of the window) are not tested."""
+        hidden = np.zeros(len(points), dtype=bool)
+        drawn = np.isfinite(points).all(axis=1)
+        hidden[drawn] = self.field.hidden(points[drawn], elevation, azimuth)
+        return hidden

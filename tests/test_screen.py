@@ -1,0 +1,108 @@
+"""What a lecturer sees on screen: the fit's curves stay in the plot, and the dashboard's text can be
+read from the back of a lecture hall at 480p."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
+
+import optanim
+from optanim.draw import style
+from optanim.draw.layout import compose
+from optanim.output.quality import QUALITIES
+from optanim.render import build_movie
+from optanim.views import DASHBOARD
+
+from helpers import tiny_scene
+
+#: A student must read text whose font size is at least this share of the frame's height.
+LEGIBLE = 1 / 40
+
+
+@pytest.fixture(scope="module")
+def dashboard():
+    """The dashboard of a data scene at 480p, drawn once."""
+    scene = tiny_scene(optimizers=["sgd", "sgdm", "adagrad", "rmsprop", "adam", "adamax"])
+    quality = QUALITIES["l"]
+    movie = build_movie(scene, optanim.record(scene), quality)
+    fig, views = compose(DASHBOARD, movie, quality)
+    for view in views:
+        view.update(movie.timeline.n_frames // 2)
+    FigureCanvasAgg(fig).draw()
+    return movie, fig, views
+
+
+def test_every_fit_curve_stays_inside_the_axes_at_every_frame(dashboard):
+    movie, fig, views = dashboard
+    fit = next(v for v in views if v.name == "fit")
+    low, high = fit.ax.get_ylim()
+    curves = np.stack(list(movie.fits.values()))      # run × frame × point
+    assert np.isfinite(curves).any()
+    assert low <= np.nanmin(curves) and np.nanmax(curves) <= high
+    assert low <= movie.recording.y.min() and movie.recording.y.max() <= high
+    # the model sin(b·cos(a·x)) spans [-1, 1] here, and so must the plot, more than the data does
+    assert np.nanmin(curves) < movie.recording.y.min()
+
+
+def _read_texts(fig) -> list[Text]:
+    """Every visible, non-empty text a student reads: the titles, tick labels, axis labels and
+    readout; not the contour lines' level labels (the fill shows the shape, they are a hint)."""
+    skip = {id(t) for ax in fig.axes for c in ax.collections if hasattr(c, "labelTexts") for t in c.labelTexts}
+    for ax in fig.axes:  # ticks out of the view interval are kept, not drawn
+        for axis in (ax.xaxis, ax.yaxis, *([ax.zaxis] if hasattr(ax, "zaxis") else [])):
+            low, high = sorted(axis.get_view_interval())
+            skip |= {id(label) for tick in axis.get_major_ticks() + axis.get_minor_ticks()
+                     if not low - 1e-9 <= tick.get_loc() <= high + 1e-9 for label in (tick.label1, tick.label2)}
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in skip]
+    renderer = fig.canvas.get_renderer()
+    inside = fig.bbox
+    return [t for t in texts if t.get_window_extent(renderer).overlaps(inside)]
+
+
+def test_every_text_a_student_reads_is_at_least_a_fortieth_of_the_frame_high(dashboard):
+    """The measure: the font size in pixels (points × dpi / 72), its em, against the frame height.
+    A tick label in mathtext (10⁻²) counts by its base size."""
+    _, fig, _ = dashboard
+    height = fig.canvas.get_width_height()[1]           # the frame's pixels: 480
+    texts = _read_texts(fig)
+    assert len(texts) > 40                              # ticks, titles, readout: the check saw them
+    small = [(t.get_text(), round(t.get_fontsize() * fig.dpi / 72, 1)) for t in texts
+             if t.get_fontsize() * fig.dpi / 72 < LEGIBLE * height - 1e-6]
+    assert not small, f"below {LEGIBLE * height:.1f} px: {small}"
+    assert style.MIN_TEXT_PT * fig.dpi / 72 == pytest.approx(LEGIBLE * height, rel=0.01)
+
+
+@pytest.mark.parametrize("turn", [0.0, 0.25, 0.5, 0.75])
+def test_no_text_of_one_panel_runs_into_another(dashboard, turn):
+    """At every quarter of the 3D view's turn (its tick labels swing around)."""
+    movie, fig, views = dashboard
+    frame = int(np.searchsorted(movie.timeline.turn, turn))
+    for view in views:
+        view.update(frame)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    owner = {}
+    for view in views:
+        for text in view.ax.findobj(Text):
+            owner[id(text)] = view.name or "readout"
+    boxes = [(owner.get(id(t), "figure"), t.get_text(), t.get_window_extent(renderer)) for t in _read_texts(fig)]
+    clashes = [(a[:2], b[:2]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+               if a[0] != b[0] and a[2].overlaps(b[2])]
+    assert not clashes
+    # and nothing leaves the frame
+    outside = [text for _, text, box in boxes if box.x0 < -1 or box.y0 < -1 or box.x1 > fig.bbox.x1 + 1
+               or box.y1 > fig.bbox.y1 + 1]
+    assert not outside
+
+
+def test_the_readout_values_start_clear_of_the_longest_label(dashboard):
+    _, fig, views = dashboard
+    readout = views[-1]
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in readout.ax.texts if t.get_text() in {p.label for p in readout.movie.recording.paths.values()}]
+    assert len(labels) == 6
+    right = max(t.get_window_extent(renderer).x1 for t in labels)
+    left = min(v.get_window_extent(renderer).x0 for v in readout.values.values())
+    assert left > right
