@@ -9,7 +9,7 @@ from .errors import OptanimError
 from .lessons.init.recorder import InitRecording, record_init
 from .lessons.init.scene import InitScene
 from .notebook import show
-from .render import render, render_grid, render_init
+from .render import frame_steps, render, render_grid, render_init
 from .spec.load import load_scene
 from .spec.runs import Run
 from .spec.scene import Scene
@@ -17,5 +17,5 @@ from .training.recorder import record
 from .training.sweep import record_sweep
 
 __all__ = ["OptanimError", "InitRecording", "InitScene", "Landscape", "Trajectory", "Recording", "Run", "Scene",
-           "landscape", "load_scene", "record", "record_init", "record_sweep", "render", "render_grid", "render_init",
-           "report", "show"]
+           "frame_steps", "landscape", "load_scene", "record", "record_init", "record_sweep", "render",
+           "render_grid", "render_init", "report", "show"]

@@ -104,7 +104,7 @@ def _run(args: argparse.Namespace) -> int:
     from .output.atomic import ensure_writable
     from .output.writers import FORMATS
     from .progress import default_progress
-    from .render import check_dashboard, get_recording, render, render_init
+    from .render import check_dashboard, check_views, get_recording, render, render_init
     from .spec.checks import choices
     from .spec.load import load_scene, warnings_for
     from .spec.sweep import sweep_labels, sweep_scenes
@@ -143,6 +143,11 @@ def _run(args: argparse.Namespace) -> int:
         if isinstance(scene, InitScene) and given:
             raise OptanimError(f"{path}: {', '.join(given)} do not apply to an initialisation scene "
                                "(it renders one view, init, and trains no optimizer)")
+        if args.views and not isinstance(scene, InitScene):
+            try:  # the fit view of a scene without data, say
+                check_views(views, scene.has_data)
+            except OptanimError as error:
+                raise OptanimError(f"{path}: {_as_flag(error)}") from None
     if args.grid:
         _check_grid(scenes, args)
     if args.check:

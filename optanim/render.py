@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+import numpy as np
+
 from .data.export import export_recording
 from .data.landscape import landscape
 from .data.recording import Recording
 from .draw.animator import Animator
 from .draw.grid import Grid, compose_grid, make_grid, sweep_stage
 from .draw.layout import compose
-from .draw.storyboard import Movie, make_movie
-from .draw.timeline import Timeline, timeline
+from .draw.storyboard import Movie, clock, make_movie
+from .draw.timeline import Timeline
 from .draw.titles import compare_titles
 from .errors import OptanimError
 from .lessons.init.recorder import InitRecording, record_init
@@ -39,21 +41,41 @@ def get_recording(scene: Scene, cache_dir: Path | None) -> Recording:
 
 
 def clock_of(scene: Scene, recording: Recording, quality: Quality) -> Timeline:
-    """Which step each frame of the scene's video shows."""
-    return timeline(recording.n_steps, scene.duration, scene.hold, quality.fps, scene.easing)
+    """Which step each frame of the scene's video shows: paced by how far its runs move (scene.easing)."""
+    return clock(scene, recording, landscape(scene), quality.fps)
 
 
 def build_movie(scene: Scene, recording: Recording, quality: Quality) -> Movie:
-    return make_movie(scene, recording, landscape(scene), clock_of(scene, recording, quality))
+    land = landscape(scene)
+    return make_movie(scene, recording, land, clock(scene, recording, land, quality.fps))
 
 
-def check_views(views: Sequence[str], recording_has_data: bool = True) -> list[str]:
+def frame_steps(scene: Scene, recording: Recording | None = None, quality: str = DEFAULT_QUALITY) -> np.ndarray:
+    """The step each frame of the scene's videos shows at this quality: the motion, then the hold.
+
+    Fractional where a head is between two recorded steps (one long step drawn over several
+    frames); int() of it is the step the counter shows. Records the scene if no recording is given.
+    """
+    if recording is None:
+        recording = record(scene)
+    return clock_of(scene, recording, quality_preset(quality)).steps
+
+
+def check_views(views: Sequence[str], has_data: bool = True) -> list[str]:
+    """The views asked for, each known and each meaningful for a scene with (or without) data."""
     views = choices(views, ALL_VIEWS, "views")
     for view in views:
-        if view in VIEWS and VIEWS[view].needs_data and not recording_has_data:
+        if view in VIEWS and VIEWS[view].needs_data and not has_data:
             raise OptanimError(f"views: {view!r} shows the model's fit to data, and this scene has no data; "
                                f"allowed: {', '.join(v for v in ALL_VIEWS if v == DASHBOARD or not VIEWS[v].needs_data)}")
     return views
+
+
+def quality_preset(quality: str, fps: int | None = None) -> Quality:
+    """The preset named by its letter (l, m, h, k), at `fps` if given."""
+    if quality not in QUALITIES:
+        raise OptanimError(f"quality: unknown quality {quality!r}; allowed: {', '.join(QUALITIES)}")
+    return QUALITIES[quality] if fps is None else QUALITIES[quality].with_fps(fps)
 
 
 def check_dashboard(scene: Scene) -> None:
@@ -65,9 +87,7 @@ def check_dashboard(scene: Scene) -> None:
 def output_folder(out: str | Path, name: str, quality: str, fps: int | None = None) -> tuple[Quality, Path]:
     """The preset (at `fps` if given) and out/<name>/<quality folder>, created and checked writable
     before any work."""
-    if quality not in QUALITIES:
-        raise OptanimError(f"quality: unknown quality {quality!r}; allowed: {', '.join(QUALITIES)}")
-    preset = QUALITIES[quality] if fps is None else QUALITIES[quality].with_fps(fps)
+    preset = quality_preset(quality, fps)
     folder = Path(out) / (name or "scene") / preset.folder
     ensure_writable(folder)
     return preset, folder
@@ -84,7 +104,7 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
     `recording`: the scene's, if already made (a sweep's: record_sweep's dict). `fps` overrides the
     preset's rate; `gif_max_mb` is the GIF's size budget (None: none); `note` hears what was chosen to
     meet it. The list shows each file inline in Jupyter. A sweep renders as `sweep_stage` lays it out."""
-    views = choices(views, ALL_VIEWS, "views")
+    views = check_views(views, scene.has_data)   # before any work: a recording can take minutes
     formats = choices(formats, FORMATS, "formats")
     preset, folder = output_folder(out, scene.name, quality, fps)
     check_dashboard(scene)   # before a recording: a typo must not cost one
@@ -93,7 +113,6 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
                                                                                 if cache else None))
         stage = sweep_stage(scene, sweep_scenes(scene), recordings,
                             lambda one, rec: clock_of(one, rec, preset))
-        check_views(views, all(r.has_data for r in recordings.values()))
         written = []
         if export:  # each value's recording in a folder of its own
             for value, text in sweep_labels(scene).items():
@@ -103,7 +122,6 @@ def render(scene: Scene, views: Sequence[str] = ALL_VIEWS, quality: str = DEFAUL
                                                 note=note, progress=progress))
     if recording is None:
         recording = get_recording(scene, Path(out) / ".cache" if cache else None)
-    check_views(views, recording.has_data)
     movie = build_movie(scene, recording, preset)
     written = []
     if export:

@@ -8,7 +8,7 @@ sin(b·cos(0)) is a constant: a flat valley that fits the mean of the data, not 
 from optanim import Scene
 
 scene = Scene(
-    title="Divergence: learning rate 3 is too large",
+    title="Divergence: a learning rate far too large",
     lr=3.0,
     epochs=20,
 )

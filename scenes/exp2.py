@@ -6,7 +6,7 @@ the true minimum (1.2, 2.5) and settle a little short of it.
 from optanim import Scene
 
 scene = Scene(
-    title="Experiment 2: weight decay 0.01",
+    title="Experiment 2: weight decay pulls every path towards the origin",
     weight_decay=0.01,
     scheduler_order="notebook",   # the notebook calls scheduler.step() at the start of each epoch
 )

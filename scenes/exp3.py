@@ -6,7 +6,7 @@ freeze far from the minimum; the lr view shows the rate is almost zero after 50 
 from optanim import Scene
 
 scene = Scene(
-    title="Experiment 3: lr 0.01 x 0.9^epoch, 200 epochs",
+    title="Experiment 3: a learning rate that decays too fast",
     epochs=200,
     lr_lambda=lambda epoch: 0.9 ** epoch,
     # As in the notebook, scheduler.step() runs at the start of every epoch, so epoch e trains

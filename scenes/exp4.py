@@ -6,7 +6,7 @@ before the schedule freezes them.
 from optanim import Scene
 
 scene = Scene(
-    title="Experiment 4: lr 0.02 x 0.9^epoch, weight decay 0.001",
+    title="Experiment 4: twice the rate, decaying as fast",
     epochs=200,
     lr=0.02,
     # The notebook's text says weight decay 0 for this experiment, but its code passes 0.001:

@@ -7,7 +7,7 @@ of about 1 against 0.009 at the true parameters. A good optimizer does not rescu
 from optanim import Scene
 
 scene = Scene(
-    title="Experiment 5: start (5, 3), lr 0.1 x 0.9^epoch, weight decay 1e-4",
+    title="Experiment 5: a bad start, beyond a ridge",
     init=(5.0, 3.0),
     epochs=200,
     lr=0.1,

@@ -94,7 +94,8 @@ def test_exp5_full_length_matches_plain_loop():
 def test_the_same_optimizer_twice_as_two_runs():
     scene = optanim.Scene(epochs=3, optimizers={"adam": {}, "adam fast": {"optimizer": "adam", "lr": 0.05}})
     recording = optanim.record(scene)
-    assert [p.label for p in recording.paths.values()] == ["Adam", "adam fast"]
+    # their rates differ, so each label says its own
+    assert [p.label for p in recording.paths.values()] == ["Adam · lr 0.01", "adam fast · lr 0.05"]
     assert {p.optimizer for p in recording.paths.values()} == {"adam"}
     fast = optanim.record(optanim.Scene(epochs=3, lr=0.05, optimizers=["adam"])).paths["adam"]
     np.testing.assert_array_equal(recording.paths["adam fast"].a, fast.a)

@@ -83,7 +83,7 @@ def test_numbers_on_screen_are_the_recordings_at_a_frame():
     movie, fig, panels, view = _state_view(scene, recording)
     frame = movie.timeline.n_frames // 2
     Animator(fig, panels).frame(frame)
-    s = int(movie.timeline.steps[frame])
+    s = movie.step("adam", frame)
     path = recording.paths["adam"]
     rule_ax = next(ax for ax in fig.axes if any(t.get_text() == "Adam" for t in ax.texts))
     texts = rule_ax.texts
@@ -99,8 +99,8 @@ def test_numbers_on_screen_are_the_recordings_at_a_frame():
     # the arrows start at each run's head, the step taken points where the path went next
     start, end = view.arrow_ends(frame)["adam", "step"]   # pixels: the step points where the path went
     pixels = view.contour.ax.transData.transform
+    np.testing.assert_allclose(start, pixels(movie.head("adam", frame, path.a, path.b)[:, 0]))   # as drawn
     head = np.array([path.a[s], path.b[s]], dtype=float)
-    np.testing.assert_allclose(start, pixels(head))
     along, taken_px = end - start, pixels(head + taken) - pixels(head)
     assert along @ taken_px / np.linalg.norm(along) / np.linalg.norm(taken_px) > 0.9999
     assert len(view.tips.get_paths()) == sum(len(v.get_segments()) for v in view.shafts.values()) == 5

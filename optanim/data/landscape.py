@@ -19,6 +19,7 @@ class Landscape:
     b: np.ndarray
     loss: np.ndarray
     levels: tuple[float, ...]
+    floor: float | None = None   # where a 3D surface is cut off below (unbounded losses); None: its lowest point
 
     def __repr__(self) -> str:
         finite = self.loss[np.isfinite(self.loss)]
@@ -29,12 +30,15 @@ class Landscape:
 
 def landscape(scene: Scene, device: str = "cpu",
               window: tuple[float, float, float, float] | None = None) -> Landscape:
-    """The scene's loss surface on its resolution × resolution grid, over its a_range × b_range or
-    over `window` (a_min, a_max, b_min, b_max): where the camera zooms in, the same grid finer."""
-    a_range, b_range = (scene.a_range, scene.b_range) if window is None else (window[:2], window[2:])
+    """The scene's loss surface on its resolution × resolution grid, over its window or over `window`
+    (a_min, a_max, b_min, b_max): where the camera zooms in, the same grid finer. With the scene's contour
+    levels or, where it sets none, levels that suit its problem, and where a loss unbounded below is cut off."""
+    a_range, b_range = scene.window if window is None else (window[:2], window[2:])
     a = np.linspace(*a_range, scene.resolution)
     b = np.linspace(*b_range, scene.resolution)
     grid_a, grid_b = np.meshgrid(a, b)
     as_tensor = lambda v: torch.as_tensor(v.ravel(), dtype=torch.float32, device=device)  # noqa: E731
-    loss = problem_of(scene).full_loss(as_tensor(grid_a), as_tensor(grid_b))
-    return Landscape(a=a, b=b, loss=loss.cpu().numpy().reshape(grid_a.shape), levels=scene.contour_levels)
+    problem = problem_of(scene)
+    loss = problem.full_loss(as_tensor(grid_a), as_tensor(grid_b)).cpu().numpy().reshape(grid_a.shape)
+    levels = problem.contour_levels(loss) if scene.contour_levels is None else tuple(scene.contour_levels)
+    return Landscape(a=a, b=b, loss=loss, levels=levels, floor=problem.floor(loss))

@@ -12,7 +12,8 @@ import numpy as np
 class Trajectory:
     """One run. a[i], b[i] are the parameters before step i; loss[i] the loss step i trained on
     (the mini-batch's); full_loss[i] the loss over everything there; lr[i] the learning rate step i used;
-    grad[i] the (a, b) gradient that step i's optimizer.step() saw (before any weight decay).
+    grad[i] what .grad held for (a, b) when step i called optimizer.step(), shape (n_steps, 2)
+    (the loss's gradient: weight decay is the optimizer's own business inside step()).
 
     state[name][i] is the optimizer's own per-parameter state after step i, under torch.optim's own
     names (momentum_buffer, sum, square_avg, exp_avg, exp_avg_sq, exp_inf, ...), (a, b) in each row;
@@ -106,11 +107,12 @@ def summary(recording: Recording) -> str:
 
 def report(recording: Recording, name: str = "") -> str:
     """The per-run table as text: final a, b, loss over everything, and divergence."""
+    width = max([16, *(len(path.label) + 2 for path in recording.paths.values())])   # "Adam · lr 0.05"
     rows = [f"{name + ': ' if name else ''}{summary(recording)}",
-            f"  {HEADER[0]:<16}{HEADER[1]:>10}{HEADER[2]:>10}{HEADER[3]:>12}  {HEADER[4]}"]
+            f"  {HEADER[0]:<{width}}{HEADER[1]:>10}{HEADER[2]:>10}{HEADER[3]:>12}  {HEADER[4]}"]
     for path in recording.paths.values():
         label, a, b, loss, status = _row(path)
-        rows.append(f"  {label:<16}{a:>10}{b:>10}{loss:>12}  {status}")
+        rows.append(f"  {label:<{width}}{a:>10}{b:>10}{loss:>12}  {status}")
     return "\n".join(rows)
 
 

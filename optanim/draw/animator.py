@@ -24,8 +24,10 @@ class Animator:
         # Trails are optional: a view without them only moves artists.
         self.growing = [v for v in self.views if getattr(v, "trails", None)]
         self.trails = by_zorder(a for v in self.growing for a in v.trails)
-        # Each growing view's step at every frame: the panels of a grid each have a timeline of their own.
-        self.steps = np.stack([v.movie.timeline.steps for v in self.growing]) if self.growing else None
+        # Each growing view's whole step at every frame (the panels of a grid each have a timeline of
+        # their own): trails grow by whole steps; a head between two steps is a moving artist.
+        self.steps = np.floor(np.stack([v.movie.timeline.steps for v in self.growing])).astype(int) \
+            if self.growing else None
         # So are cameras: a view that never moves its window needs no move_camera().
         self.cameras = [v for v in self.views if hasattr(v, "move_camera")]
         # The views whose camera has moved, and the figure drawn without them (the stage): on a

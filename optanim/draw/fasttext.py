@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 #: Every character the readout can show; another character falls back to matplotlib's own drawing.
-CHARSET = "0123456789.,:;+-−/()[]%= abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+CHARSET = "0123456789.,:;+-−×/()[]%= abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 _cells: dict[tuple, tuple[np.ndarray, np.ndarray, int]] = {}
 

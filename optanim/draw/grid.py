@@ -73,11 +73,8 @@ def grid_shape(n: int) -> tuple[int, int]:
 
 def in_step(clock: Timeline, n_from: int, n_to: int) -> Timeline:
     """The clock of a run of n_to steps kept in step with one of n_from: each frame shows the same
-    fraction of training in both."""
-    steps = clock.steps * ((n_to - 1) / max(1, n_from - 1))
-    if np.issubdtype(clock.steps.dtype, np.integer):
-        steps = np.rint(steps).astype(clock.steps.dtype)
-    return dataclasses.replace(clock, steps=steps)
+    fraction of training in both (fractional steps: heads travel between recorded points)."""
+    return dataclasses.replace(clock, steps=clock.steps * ((n_to - 1) / max(1, n_from - 1)))
 
 
 def make_grid(title: str, subtitle: str, shown: Sequence[tuple[str, Scene, Recording]],
@@ -110,9 +107,9 @@ def one_camera(shown: Sequence[tuple[str, Scene, Recording]], timelines: Sequenc
     """Panels over the same window look through one camera (each zooms as its scene says, and the
     camera holds every panel's heads): a small step must look small beside a large one."""
     scenes = [scene for _, scene, _ in shown]
-    if any((s.a_range, s.b_range) != (scenes[0].a_range, scenes[0].b_range) for s in scenes):
+    if any(s.window != scenes[0].window for s in scenes):
         return None
-    full = (*scenes[0].a_range, *scenes[0].b_range)
+    full = (*scenes[0].window[0], *scenes[0].window[1])
     return camera.shared([camera.windows([(p.a, p.b) for p in recording.paths.values()], timeline.steps,
                                          timeline.fps, full, scene.zoom)
                           for (_, scene, recording), timeline in zip(shown, timelines)], full)
@@ -162,7 +159,8 @@ def compose_grid(view: str, grid: Grid, quality: Quality) -> tuple[Figure, list[
     top = MARGIN_TOP + max(name.count("\n") for name in names) * 1.2 * FONT / 72 / fig.get_figheight()
     with mpl.rc_context({"font.size": FONT, "axes.titlesize": FONT, "axes.labelsize": FONT,
                          "xtick.labelsize": FONT, "ytick.labelsize": FONT}):
-        titles(fig, grid.title, f"{kind.title}  |  {grid.subtitle}", FONT)
+        titles(fig, grid.title, f"{kind.title_of(grid.panels[0].movie.recording.has_data)}  |  {grid.subtitle}",
+               FONT)
         views: list[View] = []
         for i, (panel, name) in enumerate(zip(grid.panels, names)):
             row, col = divmod(i, cols)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter
 
 from typing import Sequence
 
 from ..output.quality import Quality
-from ..views import DASHBOARD, VIEWS, ReadoutView, View
+from ..views import DASHBOARD, STAND_INS, VIEWS, ReadoutView, View
 from . import style
 from .storyboard import Movie
 
@@ -53,7 +52,9 @@ def figure(quality: Quality) -> Figure:
 
 def titles(fig: Figure, title: str, subtitle: str, size: float) -> None:
     fig.text(0.012, 0.975, title, fontsize=size * 1.35, weight="bold", va="top")
-    fig.text(0.012, 0.915, subtitle, fontsize=size * 0.95, va="top", color="#333333")
+    room = (1 - 2 * 0.012) * fig.get_figwidth() * 72    # a long formula shrinks to the figure's width
+    fig.text(0.012, 0.915, subtitle, fontsize=style.fitting_size(subtitle, size * 0.95, room), va="top",
+             color="#333333")
 
 
 def fitted_title(ax, title: str, size: float) -> None:
@@ -82,15 +83,12 @@ def compose(view: str, movie: Movie, quality: Quality) -> tuple[Figure, list[Vie
             views: list[View] = []
             for name, rect in dashboard_cells(movie.dashboard_views):
                 if VIEWS[name].needs_data and not movie.recording.has_data:
-                    continue
+                    name = STAND_INS[name]
                 panel = _panel(fig, name, rect, movie, size)
                 ax = panel.ax
                 ax.tick_params(labelsize=least)
                 for axis in (ax.xaxis, ax.yaxis, getattr(ax, "zaxis", ax.yaxis)):
                     axis.label.set_size(least)
-                if panel.three_d:  # its title says loss; the z label would run into the fit panel, and
-                    ax.set_zlabel("")  # the z ticks, seen from above, run into each other
-                    ax.zaxis.set_major_formatter(NullFormatter())
                 fitted_title(ax, panel.title, least)
                 views.append(panel)
             views.append(ReadoutView(fig.add_axes(DASHBOARD_READOUT), movie, font_size=size))

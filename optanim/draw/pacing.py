@@ -8,9 +8,11 @@ along the segment between the two recorded points over several frames.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
+
+from ..data.recording import Trajectory
 
 #: One pixel of the narrowest video (-ql, 854 wide), in window units: less than this is no movement.
 PIXEL = 1 / 854
@@ -42,16 +44,24 @@ def _travelled(path: np.ndarray) -> np.ndarray:
 
 
 def heads_at(path: np.ndarray, steps: np.ndarray) -> np.ndarray:
-    """(len(steps), 2) positions at fractional steps, along the segments between recorded points.
+    """(len(steps), columns) values of `path` (one row per step: a, b, loss...) at fractional steps,
+    along the segments between recorded points.
 
     A path that ended early (diverged) stays at its last point; an empty one (diverged at step 0)
     has no head: NaN, which matplotlib leaves undrawn.
     """
     steps = np.asarray(steps, dtype=float)
     if len(path) == 0:
-        return np.full((len(steps), 2), np.nan)
+        return np.full((len(steps), path.shape[1]), np.nan)
     index = np.arange(len(path))
-    return np.column_stack([np.interp(steps, index, path[:, 0]), np.interp(steps, index, path[:, 1])])
+    return np.column_stack([np.interp(steps, index, column) for column in path.T])
+
+
+def window_paths(paths: Iterable[Trajectory], a_window: Sequence[float],
+                 b_window: Sequence[float]) -> list[np.ndarray]:
+    """Each run's (a, b) path in window units: 1 is the width (height) of the contour plot."""
+    (a0, a1), (b0, b1) = a_window, b_window
+    return [np.column_stack([(path.a - a0) / (a1 - a0), (path.b - b0) / (b1 - b0)]) for path in paths]
 
 
 def motion_steps(paths: Sequence[np.ndarray], n_steps: int, n_frames: int) -> np.ndarray:
@@ -110,3 +120,14 @@ def speed(steps: np.ndarray, n_steps: int, window: int = 5) -> np.ndarray:
     padded = np.pad(per_frame, (window // 2, (window - 1) // 2), mode="edge")
     smoothed = np.convolve(padded, np.ones(window) / window, mode="valid")
     return smoothed / ((n_steps - 1) / (len(steps) - 1))
+
+
+def marked(pace: np.ndarray, on: float, off: float) -> np.ndarray:
+    """Per frame, whether to mark the pace as fast: from `on` times the average pace until it falls
+    below `off` (a pace hovering at one threshold would make the mark blink)."""
+    shown = np.zeros(len(pace), dtype=bool)
+    fast = False
+    for frame, value in enumerate(pace):
+        fast = value >= (off if fast else on)
+        shown[frame] = fast
+    return shown

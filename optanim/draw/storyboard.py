@@ -9,11 +9,14 @@ import torch
 
 from ..data.landscape import Landscape, landscape as landscape_over
 from ..data.recording import Recording
+from ..spec.loss import formula_of, function_of
 from ..spec.scene import DASHBOARD_VIEWS, Scene
+from ..training.optimizers import label
 from .camera import region, whole
 from .camera import windows as camera_windows
+from .pacing import heads_at, window_paths
 from .style import RunStyle, run_styles
-from .timeline import Timeline
+from .timeline import Timeline, timeline
 
 #: Points on each fitted curve: smooth at 4K, cheap to move.
 FIT_POINTS = 240
@@ -46,6 +49,7 @@ class Movie:
     styles: dict[str, RunStyle]       # run -> colour, marker, dash: the same in every view
     windows: np.ndarray               # (n_frames, 4): the (a_min, a_max, b_min, b_max) each frame shows
     detail: Landscape | None          # the loss again, as fine, where the camera zooms in (draw/camera.py)
+    local_minima: tuple[tuple[float, float], ...] = ()   # those of `minima` that are only local
     state_focus: str = ""             # the run whose update rule the state view writes out; "": the first
     dashboard_views: tuple[str, ...] = DASHBOARD_VIEWS   # the dashboard's cells, in order
 
@@ -55,13 +59,27 @@ class Movie:
         return self.minima[0] if len(self.minima) == 1 else None
 
     def step(self, key: str, frame: int) -> int:
-        """The step an optimizer shows at this frame: a diverged one stays at its last good step
-        (-1 for a path that diverged at step 0, so that slices [s:s + 1] are empty)."""
-        return min(int(self.timeline.steps[frame]), len(self.recording.paths[key].a) - 1)
+        """The last step an optimizer has fully reached at this frame, where its trail ends: a
+        diverged one stays at its last good step (-1 for a path that diverged at step 0, so that
+        slices [s:s + 1] are empty)."""
+        return min(self.timeline.whole(frame), len(self.recording.paths[key].a) - 1)
+
+    def at(self, key: str, frame: int) -> float:
+        """The fractional step an optimizer's head shows at this frame: between two recorded steps
+        while one long step is travelled over several frames; held at a diverged run's last step."""
+        return min(float(self.timeline.steps[frame]), len(self.recording.paths[key].a) - 1.0)
+
+    def head(self, key: str, frame: int, *series: np.ndarray) -> np.ndarray:
+        """(len(series), 1): each per-step array of this run (a, b, loss...) where its head is, along
+        the segment it travels; NaN (drawn as nothing) for a path that diverged at step 0."""
+        s = self.at(key, frame)
+        i = max(int(s), 0)
+        return heads_at(np.column_stack([v[i:i + 2] for v in series]), np.array([s - i])).T
 
 
 def describe(scene: Scene) -> str:
-    """The hyperparameters in one line, for the subtitle."""
+    """The hyperparameters in one line, for the subtitle; a loss function's scene leads with its formula."""
+    unit = "epoch" if scene.has_data else "step"
     factors = scene.lr_factors
     if scene.scheduler != "lambdalr":
         schedule = f"lr {scene.lr:g}, {scene.scheduler}({', '.join(f'{k}={v}' for k, v in scene.scheduler_kwargs.items())})"
@@ -70,29 +88,51 @@ def describe(scene: Scene) -> str:
     else:
         ratio = factors[2] / factors[1] if len(factors) > 2 and factors[1] else 0.0
         geometric = factors[1] and all(np.isclose(f1, f0 * ratio) for f0, f1 in zip(factors, factors[1:]))
-        schedule = f"lr {scene.lr:g} × {ratio:g}^epoch" if geometric else f"lr {scene.lr:g} × λ(epoch)"
-    return (f"{schedule} · batch {scene.batch_size} · weight decay {scene.weight_decay:g} · "
-            f"{scene.epochs} epochs · start ({scene.init[0]:g}, {scene.init[1]:g})")
+        schedule = f"lr {scene.lr:g} × {ratio:g}^{unit}" if geometric else f"lr {scene.lr:g} × λ({unit})"
+    own = [f"{label(run)} {float(run.kwargs['lr']):g}" for run in scene.runs
+           if float(run.kwargs.get("lr", scene.lr)) != scene.lr]
+    if own:  # the runs that override the scene's rate
+        schedule += f" ({', '.join(own)})"
+    start = f"start ({scene.init[0]:g}, {scene.init[1]:g})"
+    if scene.has_data:
+        return (f"{schedule} · batch {scene.batch_size} · weight decay {scene.weight_decay:g} · "
+                f"{scene.epochs} epochs · {start}")
+    parts = [formula_of(scene.loss), schedule]
+    if scene.weight_decay:
+        parts.append(f"weight decay {scene.weight_decay:g}")
+    if scene.grad_noise:
+        parts.append(f"gradient noise σ {scene.grad_noise:g}")
+    return " · ".join([*parts, f"{scene.n_epochs} steps", start])
+
+
+def clock(scene: Scene, recording: Recording, landscape: Landscape, fps: int) -> Timeline:
+    """The scene's clock at `fps`: its easing, "motion" pacing by how far the runs move across the
+    contour window (the whole landscape's, whatever the camera shows)."""
+    paths = window_paths(recording.paths.values(), landscape.a[[0, -1]], landscape.b[[0, -1]])
+    return timeline(recording.n_steps, scene.duration, scene.hold, fps, scene.easing, paths)
 
 
 def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timeline: Timeline,
                windows: np.ndarray | None = None) -> Movie:
     """Everything the views draw, computed once: for a data scene, the model's curve for every run at
     every frame (one call each); where the camera looks (`windows`, or its own), and the landscape
-    again where it zooms in."""
+    again where it zooms in. A loss function's scene is titled by its name unless it has a title."""
     fit_x, fits, true_curve = fit_curves(scene, recording, timeline) if recording.has_data else (None, {}, None)
     full = whole(landscape.a, landscape.b)
     if windows is None:
         windows = camera_windows([(p.a, p.b) for p in recording.paths.values()], timeline.steps, timeline.fps,
                                  full, scene.zoom)
     close = region(windows, full)
-    return Movie(title=scene.title or scene.name, subtitle=describe(scene), recording=recording,
+    known = None if scene.has_data else function_of(scene.loss)
+    local = tuple((m.a, m.b) for m in known.minima if not m.is_global) if known else ()
+    return Movie(title=scene.title or (known.title if known else scene.name), subtitle=describe(scene),
+                 recording=recording,
                  landscape=landscape, timeline=timeline, init=tuple(scene.init), minima=recording.minima,
                  fit_x=fit_x, fits=fits, true_curve=true_curve,
                  camera=Camera(scene.azimuth_start, scene.azimuth_turn, scene.elevation),
                  surface_cmap=scene.surface_cmap, styles=run_styles(recording.paths.values()),
                  windows=windows, detail=None if close is None else landscape_over(scene, window=close),
-                 state_focus=scene.state_focus,
+                 local_minima=local, state_focus=scene.state_focus,
                  dashboard_views=tuple(scene.dashboard_views))
 
 
@@ -107,9 +147,9 @@ def fit_curves(scene: Scene, recording: Recording,
             if len(path.a) == 0:
                 fits[key] = np.full((timeline.n_frames, FIT_POINTS), np.nan)
                 continue
-            steps = np.minimum(timeline.steps, len(path.a) - 1)
-            a = torch.as_tensor(path.a[steps], dtype=torch.float32)[:, None]
-            b = torch.as_tensor(path.b[steps], dtype=torch.float32)[:, None]
+            where = heads_at(np.column_stack([path.a, path.b]), timeline.steps)  # between steps too
+            a = torch.as_tensor(where[:, 0], dtype=torch.float32)[:, None]
+            b = torch.as_tensor(where[:, 1], dtype=torch.float32)[:, None]
             fits[key] = scene.model(x, a, b).numpy().astype(float)
         # With the user's own data there are no true parameters: no true curve.
         true_curve = None

@@ -28,6 +28,23 @@ EXTRA_MARKERS = ("X", "*", "h", "<", ">", "p", "d")
 TRUE_COLOUR = "#000000"
 START_COLOUR = "#444444"
 
+
+def fitting_size(text: str, size: float, width_pt: float, weight: str = "normal") -> float:
+    """The font size, at most `size`, at which the text (mathtext too) fits in width_pt points: a long
+    label or formula shrinks rather than running into its neighbour or off the figure."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    natural = TextPath((0, 0), text, size=size, prop=FontProperties(weight=weight)).get_extents().width
+    return size if natural <= width_pt else size * width_pt / natural
+
+
+def minimum_look(local: bool, size: float) -> dict:
+    """How a minimum is marked: a black star, hollow where it is only a local minimum."""
+    look = dict(marker="*", color=TRUE_COLOUR, markersize=size)
+    return look | dict(mfc="white", mew=1.2) if local else look
+
+
 #: Figures are this many inches tall whatever the preset: fonts in points then scale with pixels.
 FIGURE_HEIGHT_IN = 6.0
 FONT_SIZE = 13
@@ -36,6 +53,32 @@ FONT_SIZE = 13
 MIN_TEXT_PT = FIGURE_HEIGHT_IN * 72 / 40
 #: The dashboard's text: its readout's smallest line (0.9 of this) is MIN_TEXT_PT.
 DASHBOARD_FONT_SIZE = MIN_TEXT_PT / 0.9
+
+
+#: WCAG AA: the least contrast against its background for text a student must read.
+TEXT_CONTRAST = 4.5
+
+
+def luminance(colour: str) -> float:
+    """WCAG relative luminance: 0 for black, 1 for white."""
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(colour: str, background: str = "white") -> float:
+    """WCAG contrast ratio of two colours, 1 (none) to 21 (black on white)."""
+    lighter, darker = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_colour(colour: str, background: str = "white") -> str:
+    """The colour, darkened (same hue) just enough to read as text on the background: the palette's
+    pink and sky blue are fine for lines and markers but too light for words."""
+    rgb = to_rgb(colour)
+    for shade in (1 - i / 100 for i in range(101)):
+        if contrast(to_hex([c * shade for c in rgb]), background) >= TEXT_CONTRAST:
+            return to_hex([c * shade for c in rgb])
+    return "#000000"  # a background too dark for any shade: the best there is
 
 
 def _pick(key: str, known: dict[str, str], extra: tuple[str, ...]) -> str:

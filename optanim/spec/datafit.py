@@ -11,6 +11,10 @@ import torch
 if TYPE_CHECKING:
     from .scene import Scene
 
+#: The notebook's CONTOUR_LEVELS: fine near the minimum, coarse on the hills.
+NOTEBOOK_LEVELS = tuple(float(v) for v in np.concatenate((
+    np.linspace(0, 0.1, 5, endpoint=False), np.linspace(0.1, 1, 4, endpoint=False),
+    np.linspace(1, 2, 5, endpoint=False), np.linspace(2, 4, 5))))
 #: Elements (points × samples) per chunk of a full-data loss: bounds memory however many points.
 CHUNK_ELEMENTS = 1 << 22
 
@@ -100,6 +104,14 @@ class DataFit:
         """What a Recording keeps of the problem: the data and the batches, as numpy."""
         return {"x": self.x.cpu().numpy(), "y": self.y.cpu().numpy(), "order": self.order.cpu().numpy(),
                 "batch_size": self.batch_size}
+
+    def contour_levels(self, loss: np.ndarray) -> tuple[float, ...]:
+        """The notebook's levels, whatever the grid: its lessons were drawn with them."""
+        return NOTEBOOK_LEVELS
+
+    def floor(self, loss: np.ndarray) -> float | None:
+        """A squared error has a floor: the 3D surface shows it all the way down."""
+        return None
 
     def fingerprint(self) -> dict[str, Any]:
         """All a recording depends on in the problem (with the model's probe values: closures too)."""

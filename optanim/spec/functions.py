@@ -85,8 +85,11 @@ def _rastrigin(a: Tensor, b: Tensor) -> Tensor:
 
 
 def _ackley(a: Tensor, b: Tensor) -> Tensor:
-    # vector_norm's gradient at the origin is 0 (a subgradient); sqrt(a² + b²) would give NaN there.
-    radius = torch.linalg.vector_norm(torch.stack(torch.broadcast_tensors(a, b)), dim=0)
+    # sqrt(a² + b²) has a NaN gradient at the origin: the square root is taken only where it is positive,
+    # and its gradient is 0 there (a subgradient). Element by element, not vector_norm: that one rounds
+    # differently on a batch of points than on one, and a run must not depend on the runs beside it.
+    square = a ** 2 + b ** 2
+    radius = torch.where(square > 0, torch.sqrt(torch.where(square > 0, square, 1.0)), 0.0)
     ripples = torch.cos(2 * math.pi * a) + torch.cos(2 * math.pi * b)
     return -20 * torch.exp(-0.2 * radius / math.sqrt(2)) - torch.exp(ripples / 2) + math.e + 20
 

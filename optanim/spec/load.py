@@ -80,7 +80,8 @@ def warnings_for(scene: Scene) -> list[str]:
     if not isinstance(scene, Scene):  # an InitScene has no start point or window to check
         return notes
     a, b = scene.init
-    if not (scene.a_range[0] <= a <= scene.a_range[1] and scene.b_range[0] <= b <= scene.b_range[1]):
+    (a_low, a_high), (b_low, b_high) = scene.window
+    if not (a_low <= a <= a_high and b_low <= b <= b_high):
         notes.append(f"init: {tuple(scene.init)} lies outside the landscape window "
-                     f"a in {tuple(scene.a_range)}, b in {tuple(scene.b_range)}; its path will not show")
+                     f"a in {(a_low, a_high)}, b in {(b_low, b_high)}; its path will not show")
     return notes

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
+import numpy as np
 import torch
 
+from .analytic import Analytic
 from .datafit import DataFit, StepLoss
 
 if TYPE_CHECKING:
@@ -27,8 +29,12 @@ class Problem(Protocol):
     def full_loss(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor: ...
     def arrays(self) -> dict[str, Any]: ...
     def fingerprint(self) -> dict[str, Any]: ...
+    def contour_levels(self, loss: np.ndarray) -> tuple[float, ...]: ...
+    def floor(self, loss: np.ndarray) -> float | None: ...
 
 
 def problem_of(scene: Scene) -> Problem:
     """The scene's problem, built on the CPU (the recorder moves it to the scene's device)."""
+    if scene.loss is not None:
+        return Analytic.from_scene(scene)
     return DataFit.from_scene(scene)

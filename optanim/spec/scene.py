@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -13,14 +13,15 @@ import torch
 from ..errors import OptanimError
 from ..training.optimizers import NOTEBOOK_OPTIMIZERS, optimizer_class, scheduler_class
 from .checks import choice, finite, non_negative, pair, positive, short_repr
+from .loss import DEFAULT_STEPS, LossFn, check_loss, default_window
 from .model import sine_cosine
 from .runs import Run, runs_of
 from .sweep import check_sweep
 
-#: The notebook's CONTOUR_LEVELS: fine near the minimum, coarse on the hills.
-NOTEBOOK_LEVELS = tuple(float(v) for v in np.concatenate((
-    np.linspace(0, 0.1, 5, endpoint=False), np.linspace(0.1, 1, 4, endpoint=False),
-    np.linspace(1, 2, 5, endpoint=False), np.linspace(2, 4, 5))))
+#: The notebook's (a_range, b_range).
+DATA_WINDOW = ((-3.0, 10.0), (-3.0, 10.0))
+#: Fields that describe the data a model is fitted to: none of them applies to a scene with `loss`.
+DATA_FIELDS = ("epochs", "batch_size", "n_samples", "x_range", "noise_std", "true_params")
 
 SCHEDULER_ORDERS = ("pytorch", "notebook")
 #: The dashboard's cells, in order: top row left to right, then the bottom row (the readout takes the last).
@@ -28,8 +29,9 @@ DASHBOARD_VIEWS = ("contour", "surface", "fit", "loss", "lr")
 DASHBOARD_TOP_ROW = 3
 #: The zooms by name (a fixed window is the other kind: see draw/camera.py).
 ZOOMS = ("auto", "off")
-#: How frames follow steps (draw/timeline.py holds the curves; the names are part of the scene).
-EASINGS = ("linear", "quadratic", "cubic")
+#: How frames follow steps (draw/timeline.py holds the curves; the names are part of the scene):
+#: "motion" spends frames where the paths move on screen, the curves by the step number alone.
+EASINGS = ("motion", "linear", "quadratic", "cubic")
 
 
 def constant_lr(epoch: int) -> float:
@@ -54,6 +56,11 @@ class Scene:
     seed: int = 0
     data: tuple[Sequence[float], Sequence[float]] | None = None   # your own (x, y)
 
+    # or instead of a model and data: a loss function of (a, b) to minimise directly
+    loss: str | LossFn | None = None    # a built-in's name ("rosenbrock") or loss(a, b) of torch tensors
+    steps: int | None = None            # its full-batch steps (default DEFAULT_STEPS); no epochs, no batches
+    grad_noise: float = 0.0             # std of seeded Gaussian noise added to every gradient, the same for all
+
     # training
     init: tuple[float, float] = (2.0, 4.5)
     epochs: int = 50
@@ -69,15 +76,15 @@ class Scene:
     device: str = "cpu"
 
     # the landscape
-    a_range: tuple[float, float] = (-3.0, 10.0)
-    b_range: tuple[float, float] = (-3.0, 10.0)
+    a_range: tuple[float, float] | None = None   # default: the notebook's, or the loss function's usual window
+    b_range: tuple[float, float] | None = None
     resolution: int = 100
-    contour_levels: tuple[float, ...] = NOTEBOOK_LEVELS
+    contour_levels: tuple[float, ...] | None = None   # default: the notebook's, or levels that suit the loss
 
     # the animation
     duration: float = 10.0              # seconds of motion
     hold: float = 1.0                   # seconds the last frame holds
-    easing: str = "quadratic"           # more frames for the early steps; "linear" for none
+    easing: str = "motion"              # frames where the paths move; "linear", "quadratic", "cubic"
     azimuth_turn: float = 360.0         # degrees the 3D camera turns over the video; 0 = fixed
     azimuth_start: float = -60.0
     elevation: float = 65.0          # high enough to see into the valleys
@@ -109,9 +116,28 @@ class Scene:
         return {run.key: dict(run.kwargs) for run in self.runs}
 
     @property
+    def has_data(self) -> bool:
+        """Whether the scene fits a model to data (the fit view needs it) rather than minimising `loss`."""
+        return self.loss is None
+
+    @property
+    def n_epochs(self) -> int:
+        """The epochs the scheduler steps through: `epochs`, or with `loss` one per step."""
+        if self.has_data:
+            return self.epochs
+        return DEFAULT_STEPS if self.steps is None else self.steps
+
+    @property
+    def window(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """(a_range, b_range) shown: the scene's own, else the notebook's or the loss function's usual one."""
+        a_default, b_default = DATA_WINDOW if self.has_data else default_window(self.loss, self.init)
+        return (tuple(self.a_range) if self.a_range is not None else a_default,
+                tuple(self.b_range) if self.b_range is not None else b_default)
+
+    @property
     def lr_factors(self) -> list[float]:
-        """lr_lambda at epochs 0..epochs: all a LambdaLR scene's schedule depends on."""
-        return [float(self.lr_lambda(epoch)) for epoch in range(self.epochs + 1)]
+        """lr_lambda at epochs 0..n_epochs: all a LambdaLR scene's schedule depends on."""
+        return [float(self.lr_lambda(epoch)) for epoch in range(self.n_epochs + 1)]
 
 
 def validate(scene: Scene) -> None:
@@ -130,26 +156,32 @@ def validate(scene: Scene) -> None:
     for name in ("init", "x_range"):
         pair(getattr(scene, name), name)
     for name in ("a_range", "b_range"):
-        pair(getattr(scene, name), name, increasing=True)
+        if getattr(scene, name) is not None:
+            pair(getattr(scene, name), name, increasing=True)
     if scene.true_params is not None:
         pair(scene.true_params, "true_params")
     choice(scene.scheduler_order, "scheduler_order", SCHEDULER_ORDERS)
     choice(scene.easing, "easing", EASINGS)
+    _check_kind(scene)
+    if scene.has_data:
+        if not callable(scene.model):
+            raise OptanimError("model: must be a function f(x, a, b) of torch tensors")
+        _check_model(scene)
+        n_data = _check_data(scene)
+        if scene.batch_size > n_data:
+            raise OptanimError(f"batch_size: {scene.batch_size} is larger than the data ({n_data} samples)")
+    else:
+        check_loss(scene.loss, scene.init)
     _check_zoom(scene)
-    if not callable(scene.model):
-        raise OptanimError("model: must be a function f(x, a, b) of torch tensors")
-    _check_model(scene)
-    n_data = _check_data(scene)
-    if scene.batch_size > n_data:
-        raise OptanimError(f"batch_size: {scene.batch_size} is larger than the data ({n_data} samples)")
     for run in scene.runs:
         optimizer_class(run.optimizer)
     _check_schedule(scene)
     _check_views(scene)
     levels = scene.contour_levels
-    if not isinstance(levels, (tuple, list)) or len(levels) < 2 or \
-            any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) for v in levels) or \
-            any(b <= a for a, b in zip(levels, levels[1:])):
+    if levels is not None and (
+            not isinstance(levels, (tuple, list)) or len(levels) < 2 or
+            any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) for v in levels) or
+            any(b <= a for a, b in zip(levels, levels[1:]))):
         raise OptanimError("contour_levels: must be at least two increasing numbers")
     import matplotlib  # the colour map is only a name here; matplotlib owns the list
     if scene.surface_cmap not in matplotlib.colormaps:
@@ -160,6 +192,26 @@ def validate(scene: Scene) -> None:
         check_sweep(scene)
 
 
+def _check_kind(scene: Scene) -> None:
+    """A scene fits a model to data (epochs of batches) or minimises a loss function (steps), never both."""
+    if scene.has_data:
+        if scene.steps is not None:
+            raise OptanimError("steps: only a scene with loss= counts steps; a scene that fits data has epochs=")
+        if scene.grad_noise != 0:
+            raise OptanimError("grad_noise: only a scene with loss= takes gradient noise "
+                               "(a scene that fits data has its mini-batches)")
+        return
+    if scene.model is not sine_cosine or scene.data is not None:
+        raise OptanimError("loss: a scene fits a model to data or minimises a loss function, not both; "
+                           "drop model/data or loss")
+    defaults = {f.name: f.default for f in fields(scene)}
+    for name in DATA_FIELDS:
+        if getattr(scene, name) != defaults[name]:
+            hint = "set steps= (one full step each) instead" if name == "epochs" else f"drop {name}"
+            raise OptanimError(f"{name}: describes data, and a scene with loss= has none; {hint}")
+    if scene.steps is not None:
+        positive(scene.steps, "steps", int)
+    non_negative(scene.grad_noise, "grad_noise")
 def _check_zoom(scene: Scene) -> None:
     zoom = scene.zoom
     if isinstance(zoom, str):
@@ -168,10 +220,10 @@ def _check_zoom(scene: Scene) -> None:
         raise OptanimError(f'zoom: must be "auto", "off" or (a_min, a_max, b_min, b_max), got {zoom!r}')
     pair(zoom[:2], "zoom", increasing=True)
     pair(zoom[2:], "zoom", increasing=True)
-    (a_min, a_max), (b_min, b_max) = scene.a_range, scene.b_range
+    (a_min, a_max), (b_min, b_max) = scene.window
     if not (a_min <= zoom[0] and zoom[1] <= a_max and b_min <= zoom[2] and zoom[3] <= b_max):
-        raise OptanimError(f"zoom: the window {tuple(zoom)} must lie inside a_range {tuple(scene.a_range)} "
-                           f"and b_range {tuple(scene.b_range)}, where the loss is computed")
+        raise OptanimError(f"zoom: the window {tuple(zoom)} must lie inside a_range {(a_min, a_max)} "
+                           f"and b_range {(b_min, b_max)}, where the loss is computed")
 
 
 def _check_views(scene: Scene) -> None:
@@ -212,7 +264,7 @@ def _check_schedule(scene: Scene) -> None:
     scheduler_class(scene.scheduler)
     if not callable(scene.lr_lambda):
         raise OptanimError("lr_lambda: must be a function of the epoch, e.g. lambda epoch: 0.9 ** epoch")
-    for epoch in range(scene.epochs + 2):   # every epoch either scheduler order will ask for
+    for epoch in range(scene.n_epochs + 2):   # every epoch either scheduler order will ask for
         try:
             value = scene.lr_lambda(epoch)
         except Exception as error:  # a user's function: any error is theirs to fix

@@ -19,7 +19,7 @@ from ..spec.problems import problem_of
 from ..spec.scene import Scene
 
 #: Bump when the recorder changes what it records.
-FORMAT = 3
+FORMAT = 4
 #: The cache keeps at most this many bytes; the least recently used recordings go first (as manim does).
 MAX_BYTES = int(os.environ.get("OPTANIM_CACHE_MB", "500")) * 1_000_000
 
@@ -44,7 +44,7 @@ def recording_key(scene: Scene) -> str:
         "runs": _fingerprint([(r.key, r.optimizer, r.label, r.kwargs) for r in scene.runs]),
         "scheduler": scene.scheduler, "scheduler_kwargs": _fingerprint(scene.scheduler_kwargs),
         "order": scene.scheduler_order, "lr_factors": scene.lr_factors,
-        "window": [list(scene.a_range), list(scene.b_range)],
+        "window": [list(side) for side in scene.window],
     }, sort_keys=True, default=repr).encode())
     return h.hexdigest()[:20]
 

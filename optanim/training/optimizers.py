@@ -46,6 +46,14 @@ def label(run: Run) -> str:
     return LABELS.get(run.optimizer) or OPTIMIZER_CLASSES[run.optimizer].__name__
 
 
+def run_labels(runs: tuple[Run, ...], lr: float) -> list[str]:
+    """Each run's label, with its own learning rate where the runs' rates differ ("Adam · lr 0.05")."""
+    rates = [float(run.kwargs.get("lr", lr)) for run in runs]
+    if len(set(rates)) <= 1:
+        return [label(run) for run in runs]
+    return [f"{label(run)} · lr {rate:g}" for run, rate in zip(runs, rates)]
+
+
 def optimizer_class(key: str) -> type[torch.optim.Optimizer]:
     try:
         return OPTIMIZER_CLASSES[key]

@@ -32,9 +32,10 @@ def preflight(scene: Scene) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            for _ in range(scene.epochs + 1):
+            for _ in range(scene.n_epochs + 1):
                 optimizer.step()
                 scheduler.step()
         except Exception as error:
-            raise OptanimError(f"scheduler_kwargs: {scene.scheduler} fails over {scene.epochs} epochs: "
+            raise OptanimError(f"scheduler_kwargs: {scene.scheduler} fails over {scene.n_epochs} "
+                               f"{'epochs' if scene.has_data else 'steps'}: "
                                f"{type(error).__name__}: {error}") from None

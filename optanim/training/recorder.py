@@ -12,7 +12,7 @@ from ..errors import OptanimError
 from ..spec.problems import Problem, problem_of
 from ..spec.scene import Scene
 from .device import resolve_device
-from .optimizers import label, make_optimizer, make_scheduler
+from .optimizers import make_optimizer, make_scheduler, run_labels
 from .preflight import preflight
 
 
@@ -77,12 +77,13 @@ def record(scene: Scene) -> Recording:
     losses = torch.stack(loss_history).cpu().numpy()
     grads = torch.stack(grad_history).cpu().numpy()
     states = torch.stack(state_history).cpu().numpy() if slots else np.empty((n_steps, 0, 2))
+    labels = run_labels(runs, scene.lr)
     paths = {}
     for k, run in enumerate(runs):
         a, b = ab[:, k, 0], ab[:, k, 1]
         stop, why = divergence(scene, a, b, losses[:, k], full[:, k])
         end = n_steps if stop is None else stop
-        paths[run.key] = Trajectory(key=run.key, label=label(run), optimizer=run.optimizer,
+        paths[run.key] = Trajectory(key=run.key, label=labels[k], optimizer=run.optimizer,
                                     a=a[:end].copy(), b=b[:end].copy(), loss=losses[:end, k].copy(),
                                     full_loss=full[:end, k].copy(), lr=lr[k, :end].copy(),
                                     grad=grads[:end, k].copy(), diverged_at=stop, diverged_why=why,
@@ -126,8 +127,8 @@ def divergence(scene: Scene, a: np.ndarray, b: np.ndarray, loss: np.ndarray,
     An init outside the window (allowed, with a warning) is judged on NaN/inf alone.
     """
     bad = ~(np.isfinite(a) & np.isfinite(b) & np.isfinite(loss) & np.isfinite(full))
-    outside = ((a < scene.a_range[0]) | (a > scene.a_range[1]) |
-               (b < scene.b_range[0]) | (b > scene.b_range[1]))
+    (a_low, a_high), (b_low, b_high) = scene.window
+    outside = (a < a_low) | (a > a_high) | (b < b_low) | (b > b_high)
     hits = np.flatnonzero(bad if outside[0] else bad | outside)
     if len(hits) == 0:
         return None, ""

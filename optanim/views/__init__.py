@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import View
 from .contour import ContourView
 from .fit import FitView
+from .gradnorm import GradNormView
 from .loss import LossView
 from .lr import LearningRateView
 from .readout import ReadoutView
@@ -12,8 +13,10 @@ from .state import StateView
 from .surface import SurfaceView
 
 VIEWS: dict[str, type[View]] = {v.name: v for v in (ContourView, SurfaceView, LossView, FitView,
-                                                     LearningRateView, StateView)}
+                                                     LearningRateView, GradNormView, StateView)}
+#: What the dashboard shows in a cell whose view needs data, in a scene without data.
+STAND_INS = {"fit": "gradnorm"}
 DASHBOARD = "dashboard"
 ALL_VIEWS = (*VIEWS, DASHBOARD)
 
-__all__ = ["ALL_VIEWS", "DASHBOARD", "VIEWS", "ReadoutView", "View"]
+__all__ = ["ALL_VIEWS", "DASHBOARD", "STAND_INS", "VIEWS", "ReadoutView", "View"]

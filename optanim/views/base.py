@@ -19,13 +19,20 @@ class View:
 
     name = ""
     title = ""
+    title_without_data = ""     # where the scene minimises a function: no "all data" to speak of
     three_d = False
     needs_data = False          # the view means nothing without data (the fit)
 
     def __init__(self, ax: Axes, movie: Movie) -> None:
         self.ax, self.movie = ax, movie
+        self.title = self.title_of(movie.recording.has_data)
         self.artists: list[Artist] = []
         self.trails: list[Artist] = []
+
+    @classmethod
+    def title_of(cls, has_data: bool) -> str:
+        """The panel's title for a scene with data, or without."""
+        return cls.title if has_data or not cls.title_without_data else cls.title_without_data
 
     def update(self, frame: int) -> None:
         raise NotImplementedError
@@ -59,9 +66,10 @@ def aim(ax: Axes, window: np.ndarray) -> bool:
 
 
 def head_marker(ax: Axes, colour: str, marker: str, size: float) -> Artist:
-    """The marker at the head of a path or curve: the optimizer's shape, outlined to stand out."""
+    """The marker at the head of a path or curve: the optimizer's shape, outlined to stand out, and
+    whole even where it sits on the panel's edge (the loss at step 0, the lr at its corners)."""
     head, = ax.plot(*([[]] * (3 if hasattr(ax, "zaxis") else 2)), marker=marker, color=colour,
-                    markersize=size, mec="white", mew=1, linestyle="none", zorder=4)
+                    markersize=size, mec="white", mew=1, linestyle="none", zorder=4, clip_on=False)
     return head
 
 
@@ -72,5 +80,5 @@ def fmt(value: float) -> str:
 
 def epoch_and_step(movie: Movie, frame: int) -> tuple[int, int]:
     """1-based epoch and 0-based step of the frame, as the readout shows them."""
-    step = int(movie.timeline.steps[frame])
+    step = movie.timeline.whole(frame)
     return step // movie.recording.steps_per_epoch + 1, step

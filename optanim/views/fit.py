@@ -29,6 +29,7 @@ class FitView(View):
     """The data, the true curve and each optimizer's current fit; the current mini-batch highlighted."""
 
     name = "fit"
+    needs_data = True
     title = "the model's fit · circled: current mini-batch"
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
@@ -51,7 +52,7 @@ class FitView(View):
 
     def update(self, frame: int) -> None:
         rec = self.movie.recording
-        shown = int(self.movie.timeline.steps[frame])
+        shown = self.movie.timeline.whole(frame)
         for key, curve in self.curves.items():
             curve.set_ydata(self.movie.fits[key][frame])
             path = rec.paths[key]

@@ -30,7 +30,7 @@ class LearningRateView(View):
         elif len(rates):
             ax.set_ylim(0, rates.max() * 1.15)
         ax.set_xlim(0, rec.epochs)
-        ax.set_xlabel("epoch")
+        ax.set_xlabel("epoch" if rec.has_data else "step")
         ax.set_ylabel("learning rate")
         ax.grid(True, alpha=0.3)
         # Optimizers usually share one schedule: draw each distinct schedule once, in its
@@ -51,7 +51,6 @@ class LearningRateView(View):
     def update(self, frame: int) -> None:
         per_epoch = self.movie.recording.steps_per_epoch
         for key, path in self.movie.recording.paths.items():
-            s = self.movie.step(key, frame)
-            self.heads[key].set_data(np.arange(len(path.lr))[s:s + 1] / per_epoch, path.lr[s:s + 1])
+            self.heads[key].set_data([self.movie.at(key, frame) / per_epoch], self.movie.head(key, frame, path.lr)[0])
         shown = self.movie.timeline.steps[frame] / per_epoch
         self.playhead.set_xdata([shown, shown])

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from matplotlib.axes import Axes
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextPath
 
 from ..draw import style
 from ..draw.fasttext import CachedText
+from ..draw.pacing import marked
 from ..draw.storyboard import Movie
 from .base import View, epoch_and_step, fmt
+
+#: The readout marks the pace ("×2.5") from this many times the video's average pace until it falls
+#: below the second: where the steps fly past, not where a head is drawn out over a long step.
+FAST_ON, FAST_OFF = 1.5, 1.2
+
+#: Lines each optimizer takes (label, value, gap): roomy, or tighter where roomy would not fit.
+RUN_SPACINGS = (2.3, 2.0)
 
 
 class ReadoutView(View):
@@ -23,20 +33,43 @@ class ReadoutView(View):
         rec = movie.recording
         self.total = f"/{rec.epochs}"
         # Lay rows out in font units, so the panel reads the same in every figure and preset.
-        height_pt = ax.get_position().height * ax.figure.get_figheight() * 72
+        box = ax.get_position()
+        height_pt = box.height * ax.figure.get_figheight() * 72
+        width_pt = box.width * ax.figure.get_figwidth() * 72
         line = font_size * 1.25 / height_pt
         mono = dict(family="DejaVu Sans Mono", va="top", weight="bold", fontsize=font_size * 1.05)
         self.epoch = ax.add_artist(CachedText(0.0, 1.0, "", **mono))
-        self.step = ax.add_artist(CachedText(0.0, 1.0 - 1.1 * line, "", **mono))
-        y = 1.0 - 3.0 * line
+        # Without data an epoch is a step: the step line alone, at the top.
+        step_y = 1.0 - (1.1 * line if rec.has_data else 0.0)
+        self.step = ax.add_artist(CachedText(0.0, step_y, "", **mono))
+        # "×6" beside the step counter where the video runs fast: two characters and a half after
+        # its longest text (cached glyph cells round up to whole pixels).
+        self.step.set_text(f"step {rec.n_steps - 1}/{rec.n_steps - 1}")
+        ends = self.step.get_window_extent()
+        after = ends.x1 + 2.5 * ends.width / len(self.step.get_text())
+        self.step.set_text("")
+        self.pace = ax.add_artist(CachedText(ax.transAxes.inverted().transform((after, 0))[0], step_y, "", **mono))
+        self.fast = marked(movie.timeline.pace, FAST_ON, FAST_OFF)
+        top = 3.0 if rec.has_data else 1.9
+        y = 1.0 - top * line
         # Two lines per optimizer where there is room, one (label, then value) where there is not.
-        compact = 3.0 + 2.3 * len(rec.paths) + 3.0 > 1.0 / line
+        answers = [p for p in movie.minima if p not in movie.local_minima]
+        below = 0.3 + 1.3 * (1 + bool(answers) + bool(movie.local_minima))
+        spacing = next((s for s in RUN_SPACINGS if top + s * len(rec.paths) + below <= 1.0 / line), None)
+        compact = spacing is None
+        # A long label (a run's own name and rate) shrinks only to leave its value room beside it (a
+        # loss's widest, in the values' font), or to stay on the panel.
+        value = TextPath((0, 0), "loss 0.009081", size=font_size * 0.9,
+                         prop=FontProperties(family="DejaVu Sans Mono"))
+        room = (0.85 * width_pt - value.get_extents().width) if compact else 0.87 * width_pt
         rows = {}
         for key, path, colour, marker in self.paths():
             ax.plot([0.03], [y], marker=marker, color=colour, markersize=font_size * 0.8, clip_on=False)
-            rows[key] = (y, ax.text(0.09, y, path.label, fontsize=font_size, color=colour, weight="bold",
-                                    va="center"))
-            y -= (1.25 if compact else 2.3) * line
+            # ...but never below what a student can read (the values then start after it).
+            size = max(style.fitting_size(path.label, font_size, room, "bold"), min(font_size, style.MIN_TEXT_PT))
+            rows[key] = (y, ax.text(0.09, y, path.label, fontsize=size, color=style.text_colour(colour),
+                                    weight="bold", va="center"))
+            y -= (1.25 if compact else spacing) * line
         # On one line, the values start clear of the widest label.
         ends = [ax.transAxes.inverted().transform(label.get_window_extent().p1)[0] for _, label in rows.values()]
         column = max([0.55] + [end + 0.04 for end in ends]) if compact else 0.09
@@ -47,20 +80,27 @@ class ReadoutView(View):
         ax.plot([0.03], [y], marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
                 markersize=font_size * 0.8)
         ax.text(0.09, y, f"start ({movie.init[0]:g}, {movie.init[1]:g})", fontsize=font_size * 0.9, va="center")
-        if movie.minima:
+        for points, local in ((answers, False), (list(movie.local_minima), True)):
+            if not points:
+                continue
             y -= 1.3 * line
-            ax.plot([0.03], [y], marker="*", color=style.TRUE_COLOUR, markersize=font_size)
-            where = ", ".join(f"({a:.3g}, {b:.3g})" for a, b in movie.minima[:2])
-            more = f" +{len(movie.minima) - 2}" if len(movie.minima) > 2 else ""
-            ax.text(0.09, y, f"{'true' if rec.has_data else 'minimum'} {where}{more}",
-                    fontsize=font_size * 0.9, va="center")
-        self.artists = [self.epoch, self.step, *self.values.values()]
+            ax.plot([0.03], [y], **style.minimum_look(local, font_size))
+            name = ("true" if rec.has_data else
+                    ("local " if local else "") + ("minima" if len(points) > 1 else "minimum"))
+            where = ", ".join(f"({a:.3g}, {b:.3g})" for a, b in points[:2])
+            more = f" +{len(points) - 2}" if len(points) > 2 else ""
+            text = f"{name} {where}{more}"
+            ax.text(0.09, y, text, fontsize=style.fitting_size(text, font_size * 0.9, 0.89 * width_pt), va="center")
+        self.artists = [self.epoch, self.step, self.pace, *self.values.values()]
 
     def update(self, frame: int) -> None:
         epoch, step = epoch_and_step(self.movie, frame)
         rec = self.movie.recording
-        self.epoch.set_text(f"epoch {epoch}{self.total}")
+        if rec.has_data:
+            self.epoch.set_text(f"epoch {epoch}{self.total}")
         self.step.set_text(f"step {step}/{rec.n_steps - 1}")
+        pace = self.movie.timeline.pace[frame]
+        self.pace.set_text((f"×{pace:.1f}" if pace < 3 else f"×{pace:.0f}") if self.fast[frame] else "")
         for key, path in rec.paths.items():
             if path.diverged and step >= path.diverged_at:
                 self.values[key].set_text(f"diverged at step {path.diverged_at}")

@@ -83,7 +83,7 @@ class RulePanel:
     def update(self, frame: int) -> None:
         path = self.movie.recording.paths[self.key]
         s = self.movie.step(self.key, frame)
-        if path.diverged and self.movie.timeline.steps[frame] >= path.diverged_at:
+        if path.diverged and self.movie.timeline.whole(frame) >= path.diverged_at:
             self.counter.set_text(f"step {s}{self.gap}(diverged at {path.diverged_at})")
         else:
             self.counter.set_text(f"step {s}{self.gap}t = {s + 1}{self.gap}lr = {fmt(path.lr[s])}")

@@ -107,9 +107,10 @@ class StateView(View):
         self.tip_size = font_size * 0.5 * ax.figure.dpi / 72   # pixels: fixed in points, as a marker is
 
     def arrow_ends(self, frame: int) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
-        """(start, end) in pixels of each arrow drawn at this frame, by (run, kind): from the head,
-        along the vector as it looks on screen, its log length a fraction of the contour's side."""
-        shown = int(self.movie.timeline.steps[frame])
+        """(start, end) in pixels of each arrow drawn at this frame, by (run, kind): from the head as
+        drawn (between two steps while it travels), along the vector of the step it has reached as it
+        looks on screen, its log length a fraction of the contour's side."""
+        shown = self.movie.timeline.whole(frame)
         keys, heads, vectors, lengths = [], [], [], []
         for key, path in self.movie.recording.paths.items():
             s = self.movie.step(key, frame)
@@ -119,7 +120,7 @@ class StateView(View):
                 vector, length = self.vectors.get((key, kind), (None, None))
                 if vector is not None and np.isfinite(length[s]):
                     keys.append((key, kind))
-                    heads.append((path.a[s], path.b[s]))
+                    heads.append(self.movie.head(key, frame, path.a, path.b)[:, 0])   # where it is drawn
                     vectors.append(vector[s])
                     lengths.append(length[s])
         if not keys:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import BoundaryNorm
 from matplotlib.ticker import MaxNLocator
+from mpl_toolkits.mplot3d import proj3d
 
 from ..draw import style
 from ..draw.camera import inside, settle, whole
@@ -35,18 +37,52 @@ def behind(hidden: np.ndarray) -> np.ndarray:
     return near
 
 
+class InnerTicks(MaxNLocator):
+    """Round ticks at least `margin` of the span inside the axis' ends (so the box's corners, where
+    the loss axis stands, get no a or b label to run into its ticks); of those, `keep` 2: only the
+    lowest and the highest, 1: only the highest. Recomputed as the camera zooms."""
+
+    def __init__(self, count: int, margin: float = 0.1, keep: int | None = None) -> None:
+        super().__init__(count)
+        self.margin, self.keep = margin, keep
+
+    def tick_values(self, vmin: float, vmax: float) -> np.ndarray:
+        inset = self.margin * (vmax - vmin)
+        ticks = [t for t in super().tick_values(vmin, vmax) if vmin + inset <= t <= vmax - inset]
+        if self.keep is not None:
+            ticks = ticks[-1:] if self.keep == 1 else ticks[:1] + ticks[1:][-1:]
+        return np.array(ticks)
+
+
+def loss_ticks_fit(ax: Axes, elevation: float, font_size: float) -> int:
+    """2 loss ticks (the lowest and the highest) where the loss axis, short when seen from above,
+    leaves room for two to stand clear; else 1 (the dashboard)."""
+    ax.view_init(elev=elevation, azim=0)  # orthographic: the axis' length on screen is the same at any azimuth
+    x, y, z = np.array([ax.get_xlim()[:1] * 2, ax.get_ylim()[:1] * 2, ax.get_zlim()])
+    ends = ax.transData.transform(np.column_stack(proj3d.proj_transform(x, y, z, ax.get_proj())[:2]))
+    return 2 if np.linalg.norm(ends[1] - ends[0]) * 72 / ax.figure.dpi >= 3.2 * font_size else 1
+
+
 class SurfaceView(View):
     name = "surface"
     title = "loss surface (all data)"
+    title_without_data = "loss surface"
     three_d = True
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
         super().__init__(ax, movie)
         top = clip_level(movie.landscape.loss)
+        # A loss unbounded below is cut off below as well as above (the landscape says where).
+        self.bottom = -np.inf if movie.landscape.floor is None else min(movie.landscape.floor, top)
         # NaN/inf (a model that overflows somewhere in the window) stand at the clip level; the
         # camera's window is cut from these: the whole landscape, or the finer one where it zooms in.
-        self.sources = [HeightField(land.a, land.b, np.minimum(np.nan_to_num(land.loss, nan=top, posinf=top), top))
+        self.sources = [HeightField(land.a, land.b, np.clip(np.nan_to_num(land.loss, nan=top, posinf=top),
+                                                            self.bottom, top))
                         for land in (movie.landscape, movie.detail) if land is not None]
+        # A function's levels are often logarithmic: coloured by them, as the contour map is shaded,
+        # its valleys and plateaus show even where the height scale flattens them.
+        self.norm = (None if movie.recording.has_data else
+                     BoundaryNorm(movie.landscape.levels, 256, extend="both"))
         self.region = whole(movie.detail.a, movie.detail.b) if movie.detail else None
         ax.set_proj_type("ortho")
         ax.set_box_aspect(BOX_ASPECT)
@@ -56,11 +92,13 @@ class SurfaceView(View):
         self.aim(self.windows[0])
         ax.set_xlabel("a", labelpad=-2)
         ax.set_ylabel("b", labelpad=-2)
-        ax.set_zlabel("loss", labelpad=4)
+        ax.set_zlabel("loss", labelpad=0)
         ax.tick_params(labelsize=font_size * 0.7, pad=0)
         # A few ticks and no grid: the 3D axes' ticks and grid were a third of each frame's cost.
-        for axis, ticks in ((ax.xaxis, 5), (ax.yaxis, 5), (ax.zaxis, 3)):
-            axis.set_major_locator(MaxNLocator(ticks))
+        ax.xaxis.set_major_locator(InnerTicks(5))
+        ax.yaxis.set_major_locator(InnerTicks(5))
+        ax.zaxis.set_major_locator(InnerTicks(4, margin=0, keep=loss_ticks_fit(ax, movie.camera.elevation,
+                                                                                font_size)))
         ax.grid(False)
         self.points, self.lines, self.xray, self.heads = {}, {}, {}, {}
         for key, path, colour, marker in self.paths():
@@ -77,7 +115,7 @@ class SurfaceView(View):
     def _fixed_points(movie: Movie, font_size: float):
         yield movie.init, dict(marker="o", mfc="none", mec=style.START_COLOUR, mew=2, markersize=font_size * 0.9)
         for point in movie.minima:
-            yield point, dict(marker="*", color=style.TRUE_COLOUR, markersize=font_size * 1.3)
+            yield point, style.minimum_look(point in movie.local_minima, font_size * 1.3)
 
     def aim(self, window: np.ndarray) -> None:
         """Show the surface over the window (a_min, a_max, b_min, b_max), its heights zoomed with it."""
@@ -94,7 +132,7 @@ class SurfaceView(View):
         if self.surface is not None:
             self.surface.remove()
         self.surface = self.ax.plot_surface(
-            grid_a, grid_b, z, cmap=self.movie.surface_cmap, linewidth=0, antialiased=False, zorder=1,
+            grid_a, grid_b, z, cmap=self.movie.surface_cmap, norm=self.norm, linewidth=0, antialiased=False, zorder=1,
             rasterized=True)  # vector stills stay small: the surface is an image in them
         self.ax.set_xlim(*window[:2])
         self.ax.set_ylim(*window[2:])
@@ -104,7 +142,7 @@ class SurfaceView(View):
         """(a, b, loss) points as drawn: just above the clipped surface; NaN outside the window."""
         a_min, a_max, b_min, b_max = self.window
         out = ~((points[:, 0] >= a_min) & (points[:, 0] <= a_max) & (points[:, 1] >= b_min) & (points[:, 1] <= b_max))
-        lifted = np.column_stack([points[:, :2], np.minimum(points[:, 2], self.top) + self.lift])
+        lifted = np.column_stack([points[:, :2], np.clip(points[:, 2], self.bottom, self.top) + self.lift])
         return np.where(out[:, None], np.nan, lifted)
 
     def update(self, frame: int) -> None:
@@ -114,7 +152,9 @@ class SurfaceView(View):
         self.ax.view_init(elev=elevation, azim=azimuth)
         for key, (every, points) in self.points.items():
             s = movie.step(key, frame)
-            shown = self.on_surface(np.concatenate([points[:s + 1:every], points[s:s + 1]]))  # empty: none
+            # ...then the head, between two recorded points while it travels one long step.
+            head = movie.head(key, frame, *points.T).T[:len(points)]       # empty for an empty path
+            shown = self.on_surface(np.concatenate([points[:s + 1:every], points[s:s + 1], head]))  # empty: none
             hidden = self.hidden(shown, elevation, azimuth)
             self.lines[key].set_data_3d(*np.where(hidden[:, None], np.nan, shown).T)
             self.xray[key].set_data_3d(*np.where(behind(hidden)[:, None], shown, np.nan).T)

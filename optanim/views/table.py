@@ -114,9 +114,11 @@ class TableReadoutView(View):
         epoch, step = epoch_and_step(movie, frame)
         if self.by_fraction:
             self.clock.set_text(f"{100 * step / max(1, movie.recording.n_steps - 1):.0f}% of training")
-        else:
+        elif movie.recording.has_data:
             self.clock.set_text(f"epoch {epoch}/{movie.recording.epochs}")
-        if self.step is not None:
+        else:  # without data an epoch is a step: the step alone
+            self.clock.set_text(f"step {step}/{movie.recording.n_steps - 1}")
+        if self.step is not None and movie.recording.has_data:
             self.step.set_text(f"step {step}/{movie.recording.n_steps - 1}")
         for (key, j), cell in self.cells.items():
             panel = self.movies[j]

@@ -48,7 +48,7 @@ class InitMovie:
     timeline: Timeline
 
     def stop(self, frame: int) -> tuple[int, int, int]:
-        activation, phase, layer = self.stops[self.timeline.steps[frame]]
+        activation, phase, layer = self.stops[self.timeline.whole(frame)]
         return int(activation), int(phase), int(layer)
 
 
@@ -107,8 +107,8 @@ class HistogramView:
         ax.tick_params(labelsize=font_size * 0.75, length=3, pad=2)
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
-        ax.set_title(SCHEME_LABELS[key], fontsize=font_size * 0.9, color=colour, weight="bold",
-                     pad=font_size * 1.1)
+        ax.set_title(SCHEME_LABELS[key], fontsize=font_size * 0.9, color=style.text_colour(colour),
+                     weight="bold", pad=font_size * 1.1)
         self.bars = ax.stairs(np.zeros(len(rec.edges) - 1), rec.edges, fill=True, color=colour, alpha=0.85)
         self.spike = ax.text(0, HIST_TOP, "", fontsize=font_size * 0.75, va="top", color="#222222")
         # Above the frame, under the title: never over the bars.
@@ -213,8 +213,8 @@ class FormulaView:
             colour, marker, dash = SCHEME_STYLE[key]
             ax.plot([0.0, 0.07], [y - 0.4 * line] * 2, color=colour, ls=dash, lw=2.2)
             ax.plot([0.035], [y - 0.4 * line], color=colour, marker=marker, markersize=font_size * 0.5)
-            ax.text(0.1, y, SCHEME_LABELS[key], fontsize=font_size * 0.9, weight="bold", color=colour,
-                    va="top")
+            ax.text(0.1, y, SCHEME_LABELS[key], fontsize=font_size * 0.9, weight="bold",
+                    color=style.text_colour(colour), va="top")
             self.rules.append(ax.text(0.1, y - 0.95 * line, "", fontsize=small, va="top"))
             self.numbers.append(ax.text(0.1, y - 1.8 * line, "", fontsize=small, va="top", color="#222222",
                                         linespacing=1.1))
