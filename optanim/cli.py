@@ -103,7 +103,7 @@ def _run(args: argparse.Namespace) -> int:
     from .output.atomic import ensure_writable
     from .output.writers import FORMATS
     from .progress import default_progress
-    from .render import check_views, field_starts, get_recording, render, render_init, views_for
+    from .render import check_dashboard, check_views, field_starts, get_recording, render, render_init, views_for
     from .spec.checks import choices
     from .spec.load import load_scene, warnings_for
     from .spec.sweep import sweep_labels, sweep_scenes
@@ -127,6 +127,7 @@ def _run(args: argparse.Namespace) -> int:
             if not isinstance(scene, InitScene):
                 for one in (sweep_scenes(scene).values() if scene.sweep else [scene]):
                     preflight(one)
+                check_dashboard(scene)
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
         for warning in warnings_for(scene):

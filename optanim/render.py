@@ -98,6 +98,12 @@ def quality_preset(quality: str, fps: int | None = None) -> Quality:
     return QUALITIES[quality] if fps is None else QUALITIES[quality].with_fps(fps)
 
 
+def check_dashboard(scene: Scene) -> None:
+    """The dashboard's cells name views (the scene checks how many, and in what order); a view that
+    needs data is left out of a scene without it, as in the default dashboard."""
+    choices(scene.dashboard_views, list(VIEWS), "dashboard_views")
+
+
 def output_folder(out: str | Path, name: str, quality: str, fps: int | None = None) -> tuple[Quality, Path]:
     """The preset (at `fps` if given) and out/<name>/<quality folder>, created and checked writable
     before any work."""
@@ -124,6 +130,7 @@ def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFA
     views = check_views(views_for(scene) if views is None else views, scene.has_data, field_starts(scene))
     formats = choices(formats, FORMATS, "formats")
     preset, folder = output_folder(out, scene.name, quality, fps)
+    check_dashboard(scene)   # before a recording: a typo must not cost one
     if scene.sweep:
         recordings = recording or record_sweep(scene, lambda one: get_recording(one, Path(out) / ".cache"
                                                                                 if cache else None))

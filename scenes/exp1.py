@@ -9,4 +9,5 @@ from optanim import Scene
 scene = Scene(
     title="Experiment 1: the notebook's baseline",   # the subtitle lists the hyperparameters
     scheduler_order="notebook",   # the notebook calls scheduler.step() at the start of each epoch
+    state_focus="adagrad",        # the state view writes out Adagrad's rule: why it stalls
 )

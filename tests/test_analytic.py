@@ -245,8 +245,8 @@ def test_export_round_trip_keeps_the_gradients(tmp_path):
     assert back.minima == recording.minima and not back.has_data
     save_csv(recording, tmp_path / "r.csv")
     header, first = (tmp_path / "r.csv").read_text().splitlines()[:2]
-    assert header.endswith("lr,grad_a,grad_b")
-    assert float(first.split(",")[-2]) == recording.paths["adam"].grad[0, 0]
+    assert "lr,grad_a,grad_b" in header   # the optimizer's state follows (tests/test_state.py)
+    assert float(first.split(",")[header.split(",").index("grad_a")]) == recording.paths["adam"].grad[0, 0]
 
 
 def test_cache_key_follows_the_function_its_noise_and_its_length():

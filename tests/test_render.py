@@ -39,7 +39,7 @@ def test_every_view_renders_mp4_gif_png_at_low_quality(tmp_path):
     written = optanim.render(scene, quality="l", formats=["mp4", "gif", "png"], out=tmp_path)
     folder = tmp_path / "tiny" / "480p15"
     assert sorted(p.name for p in written) == sorted(
-        f"{v}.{f}" for v in ("contour", "surface", "loss", "fit", "lr", "gradnorm", "dashboard")
+        f"{v}.{f}" for v in ("contour", "surface", "loss", "fit", "lr", "gradnorm", "state", "dashboard")
         for f in ("mp4", "gif", "png"))
     n_frames = 15 + 6
     for path in folder.glob("*.mp4"):
@@ -197,6 +197,6 @@ def test_a_model_that_overflows_diverges_at_step_0_and_every_view_still_draws():
     assert all(p.diverged_at == 0 and len(p.a) == 0 for p in recording.paths.values())
     quality = QUALITIES["l"]
     movie = build_movie(scene, recording, quality)
-    for view in ("contour", "surface", "loss", "fit", "lr", "dashboard"):
+    for view in ("contour", "surface", "loss", "fit", "lr", "state", "dashboard"):
         fig, views = compose(view, movie, quality)
         assert Animator(fig, views).frame(movie.timeline.n_frames - 1).shape == (480, 854, 4)

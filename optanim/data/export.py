@@ -12,6 +12,7 @@ from ..output.atomic import atomic_target
 from .recording import Recording, Trajectory
 
 _PATH_ARRAYS = ("a", "b", "loss", "full_loss", "lr", "grad")
+_PATH_DICTS = ("state", "hyper")   # stored as "<key>.state.<name>": one array per entry
 _DATA_ARRAYS = ("x", "y", "order")
 
 
@@ -31,6 +32,8 @@ def save_npz(recording: Recording, target: Path | io.BufferedIOBase) -> None:
     for key, path in recording.paths.items():
         for name in _PATH_ARRAYS:
             arrays[f"{key}.{name}"] = getattr(path, name)
+        for kind in _PATH_DICTS:
+            arrays.update({f"{key}.{kind}.{name}": np.asarray(value) for name, value in getattr(path, kind).items()})
     np.savez(target, **arrays)
 
 
@@ -40,9 +43,12 @@ def load_npz(source: Path | io.BufferedIOBase) -> Recording:
         for key, label, optimizer, stop, why in zip(data["keys"], data["labels"], data["optimizers"],
                                                     data["diverged_at"], data["diverged_why"]):
             key = str(key)
+            dicts = {kind: {name[len(f"{key}.{kind}."):]: data[name] for name in data.files
+                            if name.startswith(f"{key}.{kind}.")} for kind in _PATH_DICTS}
+            dicts["hyper"] = {name: float(value) for name, value in dicts["hyper"].items()}
             paths[key] = Trajectory(key=key, label=str(label), optimizer=str(optimizer),
                                     diverged_at=None if stop < 0 else int(stop), diverged_why=str(why),
-                                    **{name: data[f"{key}.{name}"] for name in _PATH_ARRAYS})
+                                    **{name: data[f"{key}.{name}"] for name in _PATH_ARRAYS}, **dicts)
         extra = {}
         if "x" in data:
             extra = {name: data[name] for name in _DATA_ARRAYS} | {"batch_size": int(data["batch_size"])}
@@ -51,14 +57,19 @@ def load_npz(source: Path | io.BufferedIOBase) -> Recording:
 
 
 def save_csv(recording: Recording, target: Path) -> None:
-    """One row per step and run, for a spreadsheet."""
+    """One row per step and run, for a spreadsheet; a state column is empty for a run without it."""
+    names = list(dict.fromkeys(name for path in recording.paths.values() for name in path.state))
     with open(target, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["optimizer", "step", "epoch", "a", "b", "batch_loss", "full_loss", "lr", "grad_a", "grad_b"])
+        writer.writerow(["optimizer", "step", "epoch", "a", "b", "batch_loss", "full_loss", "lr", "grad_a",
+                         "grad_b", *(f"{name}_{p}" for name in names for p in "ab")])
         for key, path in recording.paths.items():
-            columns = np.column_stack([path.a, path.b, path.loss, path.full_loss, path.lr, path.grad])
-            for step, row in enumerate(columns):
-                writer.writerow([key, step, step // recording.steps_per_epoch + 1, *(repr(float(v)) for v in row)])
+            columns = [path.a, path.b, path.loss, path.full_loss, path.lr, *path.grad.T,
+                       *(column for name in names for column in (path.state[name].T if name in path.state
+                                                                 else [None, None]))]
+            for step in range(len(path.a)):
+                writer.writerow([key, step, step // recording.steps_per_epoch + 1,
+                                 *("" if c is None else repr(float(c[step])) for c in columns)])
 
 
 def export_recording(recording: Recording, folder: Path) -> list[Path]:

@@ -12,7 +12,12 @@ import numpy as np
 class Trajectory:
     """One run. a[i], b[i] are the parameters before step i; loss[i] the loss step i trained on
     (the mini-batch's); full_loss[i] the loss over everything there; lr[i] the learning rate step i used;
-    grad[i] what .grad held for (a, b) when step i called optimizer.step(), shape (n_steps, 2).
+    grad[i] what .grad held for (a, b) when step i called optimizer.step(), shape (n_steps, 2)
+    (the loss's gradient: weight decay is the optimizer's own business inside step()).
+
+    state[name][i] is the optimizer's own per-parameter state after step i, under torch.optim's own
+    names (momentum_buffer, sum, square_avg, exp_avg, exp_avg_sq, exp_inf, ...), (a, b) in each row;
+    hyper its settings (betas.0, eps, momentum, ...) as its param_group held them.
 
     A run that diverged keeps only its good steps: len(a) == diverged_at."""
 
@@ -23,10 +28,12 @@ class Trajectory:
     loss: np.ndarray
     full_loss: np.ndarray
     lr: np.ndarray
-    grad: np.ndarray
+    grad: np.ndarray             # (steps, 2)
     diverged_at: int | None = None
     diverged_why: str = ""
     optimizer: str = ""          # the torch.optim registry name (colour and marker follow it)
+    state: dict[str, np.ndarray] = field(default_factory=dict)     # name -> (steps, 2)
+    hyper: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.optimizer:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
+from typing import Sequence
+
 from ..output.quality import Quality
 from ..views import DASHBOARD, STAND_INS, VIEWS, ReadoutView, View
 from . import style
@@ -22,6 +24,22 @@ DASHBOARD_READOUT = [0.685, 0.008, 0.31, 0.435]
 SINGLE_2D, SINGLE_3D, SINGLE_READOUT = [0.09, 0.1, 0.59, 0.73], [0.0, 0.0, 0.72, 0.83], [0.72, 0.06, 0.27, 0.8]
 #: A view with no readout beside it (it carries its own): the whole width.
 SINGLE_WIDE = [0.05, 0.03, 0.93, 0.8]
+
+
+def dashboard_cells(names: Sequence[str]) -> list[tuple[str, list[float]]]:
+    """Each of the dashboard's views with its cell: the i-th view takes the i-th cell, and a view
+    named again in the next cell spans both (the scene keeps spans within a row): their width, and
+    the height they share (the 3D cell is taller: its box keeps margins of its own)."""
+    cells: list[tuple[str, list[float]]] = []
+    for name, rect in zip(names, DASHBOARD_CELLS.values()):
+        if cells and cells[-1][0] == name:
+            left, bottom, width, height = cells[-1][1]
+            top, right = min(bottom + height, rect[1] + rect[3]), max(left + width, rect[0] + rect[2])
+            left, bottom = min(left, rect[0]), max(bottom, rect[1])
+            cells[-1] = (name, [left, bottom, right - left, top - bottom])
+        else:
+            cells.append((name, list(rect)))
+    return cells
 
 
 def figure(quality: Quality) -> Figure:
@@ -65,7 +83,7 @@ def compose(view: str, movie: Movie, quality: Quality) -> tuple[Figure, list[Vie
             size, least = style.DASHBOARD_FONT_SIZE, style.MIN_TEXT_PT
             titles(fig, movie.title, movie.subtitle, size)
             views: list[View] = []
-            for name, rect in DASHBOARD_CELLS.items():
+            for name, rect in dashboard_cells(movie.dashboard_views):
                 if VIEWS[name].needs_data and not movie.recording.has_data:
                     name = STAND_INS[name]
                 panel = _panel(fig, name, rect, movie, size)

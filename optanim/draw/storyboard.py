@@ -11,7 +11,7 @@ from ..data.field import Field
 from ..data.landscape import Landscape, landscape as landscape_over
 from ..data.recording import Recording
 from ..spec.loss import formula_of, function_of
-from ..spec.scene import Scene
+from ..spec.scene import DASHBOARD_VIEWS, Scene
 from ..training.optimizers import label
 from .camera import region, whole
 from .camera import windows as camera_windows
@@ -52,6 +52,8 @@ class Movie:
     detail: Landscape | None          # the loss again, as fine, where the camera zooms in (draw/camera.py)
     local_minima: tuple[tuple[float, float], ...] = ()   # those of `minima` that are only local
     field: Field | None = None        # every start at once, for a scene with starts (the field views)
+    state_focus: str = ""             # the run whose update rule the state view writes out; "": the first
+    dashboard_views: tuple[str, ...] = DASHBOARD_VIEWS   # the dashboard's cells, in order
 
     @property
     def true_params(self) -> tuple[float, float] | None:
@@ -132,7 +134,8 @@ def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timelin
                  camera=Camera(scene.azimuth_start, scene.azimuth_turn, scene.elevation),
                  surface_cmap=scene.surface_cmap, styles=run_styles(recording.paths.values()),
                  windows=windows, detail=None if close is None else landscape_over(scene, window=close),
-                 local_minima=local)
+                 local_minima=local, state_focus=scene.state_focus,
+                 dashboard_views=tuple(scene.dashboard_views))
 
 
 def fit_curves(scene: Scene, recording: Recording,

@@ -31,12 +31,14 @@ START_COLOUR = "#444444"
 
 def fitting_size(text: str, size: float, width_pt: float, weight: str = "normal") -> float:
     """The font size, at most `size`, at which the text (mathtext too) fits in width_pt points: a long
-    label or formula shrinks rather than running into its neighbour or off the figure."""
+    label or formula shrinks rather than running into its neighbour or off the figure, but never below
+    MIN_TEXT_PT, what a student reads at 480p (there it runs on instead)."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import TextPath
 
     natural = TextPath((0, 0), text, size=size, prop=FontProperties(weight=weight)).get_extents().width
-    return size if natural <= width_pt else size * width_pt / natural
+    fitted = size if natural <= width_pt else size * width_pt / natural
+    return max(fitted, min(size, MIN_TEXT_PT))
 
 
 def minimum_look(local: bool, size: float) -> dict:

@@ -24,7 +24,13 @@ DATA_WINDOW = ((-3.0, 10.0), (-3.0, 10.0))
 #: Fields that describe the data a model is fitted to: none of them applies to a scene with `loss`.
 DATA_FIELDS = ("epochs", "batch_size", "n_samples", "x_range", "noise_std", "true_params")
 
+#: The longest motion, and the longest hold, a scene may ask for.
+MAX_SECONDS = 600.0
+
 SCHEDULER_ORDERS = ("pytorch", "notebook")
+#: The dashboard's cells, in order: top row left to right, then the bottom row (the readout takes the last).
+DASHBOARD_VIEWS = ("contour", "surface", "fit", "loss", "lr")
+DASHBOARD_TOP_ROW = 3
 #: The zooms by name (a fixed window is the other kind: see draw/camera.py).
 ZOOMS = ("auto", "off")
 #: How frames follow steps (draw/timeline.py holds the curves; the names are part of the scene):
@@ -88,6 +94,8 @@ class Scene:
     azimuth_start: float = -60.0
     elevation: float = 65.0          # high enough to see into the valleys
     surface_cmap: str = "viridis"       # "jet" for the notebook's look
+    state_focus: str = ""               # the run whose update rule the state view writes out; "": the first
+    dashboard_views: tuple[str, ...] = DASHBOARD_VIEWS   # a view named twice in a row spans both cells
     # "auto": the 2D views and the surface zoom in on paths that use a small part of the window;
     # "off": always the whole window; or a fixed window (a_min, a_max, b_min, b_max)
     zoom: str | tuple[float, float, float, float] = "auto"
@@ -148,6 +156,9 @@ def validate(scene: Scene) -> None:
         finite(getattr(scene, name), name)
     for name in ("hold", "weight_decay", "noise_std"):
         non_negative(getattr(scene, name), name)
+    for name in ("duration", "hold"):  # every frame is drawn and kept in memory: an hour would not fit
+        if getattr(scene, name) > MAX_SECONDS:
+            raise OptanimError(f"{name}: at most {MAX_SECONDS:g} seconds, got {getattr(scene, name)!r}")
     if not 8 <= scene.resolution <= 1000:
         raise OptanimError(f"resolution: must be between 8 and 1000 grid points, got {scene.resolution}")
     for name in ("init", "x_range"):
@@ -174,6 +185,7 @@ def validate(scene: Scene) -> None:
         optimizer_class(run.optimizer)
     _check_schedule(scene)
     check_starts(scene.starts, scene.runs)
+    _check_views(scene)
     levels = scene.contour_levels
     if levels is not None and (
             not isinstance(levels, (tuple, list)) or len(levels) < 2 or
@@ -221,6 +233,24 @@ def _check_zoom(scene: Scene) -> None:
     if not (a_min <= zoom[0] and zoom[1] <= a_max and b_min <= zoom[2] and zoom[3] <= b_max):
         raise OptanimError(f"zoom: the window {tuple(zoom)} must lie inside a_range {(a_min, a_max)} "
                            f"and b_range {(b_min, b_max)}, where the loss is computed")
+
+
+def _check_views(scene: Scene) -> None:
+    """The state view's focus names a run; the dashboard fills at most its cells, each view in one
+    place (views/ checks the names themselves: this layer cannot see the registry)."""
+    keys = [run.key for run in scene.runs]
+    if scene.state_focus and scene.state_focus not in keys:
+        raise OptanimError(f"state_focus: {scene.state_focus!r} is not a run of this scene; allowed: {', '.join(keys)}")
+    cells = scene.dashboard_views
+    if isinstance(cells, str) or not isinstance(cells, (tuple, list)) or not cells or \
+            len(cells) > len(DASHBOARD_VIEWS) or not all(isinstance(v, str) for v in cells):
+        raise OptanimError(f"dashboard_views: must be 1 to {len(DASHBOARD_VIEWS)} view names, one per cell, "
+                           f"e.g. {DASHBOARD_VIEWS}; got {cells!r}")
+    runs = [name for i, name in enumerate(cells) if i == 0 or cells[i - 1] != name]
+    straddles = len(cells) > DASHBOARD_TOP_ROW and cells[DASHBOARD_TOP_ROW] == cells[DASHBOARD_TOP_ROW - 1]
+    if len(set(runs)) != len(runs) or straddles:
+        raise OptanimError(f"dashboard_views: a view may span neighbouring cells of one row (cells 1-3 are the "
+                           f"top row, 4-5 the bottom) but not appear twice apart, got {tuple(cells)}")
 
 
 def _check_data(scene: Scene) -> int:

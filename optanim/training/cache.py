@@ -19,7 +19,7 @@ from ..spec.problems import problem_of
 from ..spec.scene import Scene
 
 #: Bump when the recorder changes what it records.
-FORMAT = 3
+FORMAT = 4
 #: The cache keeps at most this many bytes; the least recently used recordings go first (as manim does).
 MAX_BYTES = int(os.environ.get("OPTANIM_CACHE_MB", "500")) * 1_000_000
 

@@ -38,8 +38,9 @@ def record(scene: Scene) -> Recording:
     schedulers = [make_scheduler(scene.scheduler, opt, scene.scheduler_kwargs, scene.lr_lambda)
                   for opt in optimizers]
     per_epoch, n_steps = problem.steps_per_epoch, problem.epochs * problem.steps_per_epoch
-    ab_history, loss_history, grad_history = [], [], []
+    ab_history, loss_history, grad_history, state_history = [], [], [], []
     lr = np.empty((len(runs), n_steps))
+    slots: list[tuple[int, str]] = []
 
     with warnings.catch_warnings():
         # The notebook steps its scheduler before the optimizer on purpose; don't warn about it.
@@ -62,6 +63,10 @@ def record(scene: Scene) -> Recording:
                 grad_history.append(torch.stack([param.grad for param in params]))
                 for optimizer in optimizers:
                     optimizer.step()
+                if len(grad_history) == 1:  # momentum_buffer and Adam's moments exist only after a step
+                    slots = state_slots(optimizers, params)
+                if slots:  # one stack of every run's state per step: the only copy, kept on the device
+                    state_history.append(torch.stack([optimizers[k].state[params[k]][name] for k, name in slots]))
             if scene.scheduler_order == "pytorch":
                 for scheduler in schedulers:
                     scheduler.step()
@@ -71,6 +76,7 @@ def record(scene: Scene) -> Recording:
     ab, full = ab.cpu().numpy(), full.reshape(n_steps, len(runs)).cpu().numpy()
     losses = torch.stack(loss_history).cpu().numpy()
     grads = torch.stack(grad_history).cpu().numpy()
+    states = torch.stack(state_history).cpu().numpy() if slots else np.empty((n_steps, 0, 2))
     labels = run_labels(runs, scene.lr)
     paths = {}
     for k, run in enumerate(runs):
@@ -80,9 +86,33 @@ def record(scene: Scene) -> Recording:
         paths[run.key] = Trajectory(key=run.key, label=labels[k], optimizer=run.optimizer,
                                     a=a[:end].copy(), b=b[:end].copy(), loss=losses[:end, k].copy(),
                                     full_loss=full[:end, k].copy(), lr=lr[k, :end].copy(),
-                                    grad=grads[:end, k].copy(),
-                                    diverged_at=stop, diverged_why=why)
+                                    grad=grads[:end, k].copy(), diverged_at=stop, diverged_why=why,
+                                    state={name: states[:end, j].copy() for j, (owner, name) in enumerate(slots)
+                                           if owner == k},
+                                    hyper=hyperparameters(optimizers[k]))
     return _recording(problem, paths)
+
+
+def state_slots(optimizers: list[torch.optim.Optimizer], params: list[torch.Tensor]) -> list[tuple[int, str]]:
+    """(run, name) of each per-parameter state tensor the optimizers keep, in their own order.
+
+    Scalar bookkeeping (Adam's `step`, NAdam's `mu_product`) is left out: only what has one value
+    per parameter, as (a, b) has."""
+    return [(k, name) for k, (optimizer, param) in enumerate(zip(optimizers, params))
+            for name, value in optimizer.state[param].items()
+            if isinstance(value, torch.Tensor) and value.shape == param.shape]
+
+
+def hyperparameters(optimizer: torch.optim.Optimizer) -> dict[str, float]:
+    """The optimizer's settings as its param_group holds them, numbers only (betas as betas.0,
+    betas.1); lr is left out: it is recorded per step."""
+    flat = {}
+    for name, value in optimizer.param_groups[0].items():
+        if name in ("params", "lr", "initial_lr"):
+            continue
+        items = {f"{name}.{i}": v for i, v in enumerate(value)} if isinstance(value, (tuple, list)) else {name: value}
+        flat.update({key: float(v) for key, v in items.items() if isinstance(v, (bool, int, float))})
+    return flat
 
 
 def _recording(problem: Problem, paths: dict[str, Trajectory]) -> Recording:

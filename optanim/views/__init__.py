@@ -11,10 +11,12 @@ from .gradnorm import GradNormView
 from .loss import LossView
 from .lr import LearningRateView
 from .readout import ReadoutView
+from .state import StateView
 from .surface import SurfaceView
 
 VIEWS: dict[str, type[View]] = {v.name: v for v in (ContourView, SurfaceView, LossView, FitView,
-                                                     LearningRateView, GradNormView, FieldView, BasinsView)}
+                                                     LearningRateView, GradNormView, StateView, FieldView,
+                                                     BasinsView)}
 #: What the dashboard shows in a cell whose view needs data, in a scene without data.
 STAND_INS = {"fit": "gradnorm"}
 DASHBOARD = "dashboard"

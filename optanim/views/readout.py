@@ -17,7 +17,7 @@ from .base import View, epoch_and_step, fmt
 FAST_ON, FAST_OFF = 1.5, 1.2
 
 #: Lines each optimizer takes (label, value, gap): roomy, or tighter where roomy would not fit.
-RUN_SPACINGS = (2.3, 2.0)
+RUN_SPACINGS = (2.3, 2.0, 1.85)
 
 
 class ReadoutView(View):
