@@ -11,7 +11,7 @@ from .lessons.init.recorder import InitRecording, record_init
 from .lessons.init.scene import InitScene
 from .notebook import show
 from .render import frame_steps, render, render_grid, render_init
-from .spec.load import load_scene
+from .scenefile import load_scene
 from .spec.runs import Run
 from .spec.scene import Scene
 from .training.field import record_field

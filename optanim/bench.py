@@ -49,7 +49,7 @@ QUICK = Plan(epochs=10, grids=(20, 40), video_seconds=0.5, gif_seconds=0.5,
 
 
 def _scene(plan: Plan, **changes):
-    from .spec.load import load_scene
+    from .scenefile import load_scene
 
     return replace(load_scene(SCENES / "exp5.py"), epochs=plan.epochs, **changes)
 
@@ -131,7 +131,7 @@ def bench_recording(plan: Plan, repeat: int) -> Row:
 def bench_field_recording(plan: Plan, repeat: int):
     """Particle-steps per second of a field of starts on exp1 against the notebook loop's steps per
     second; also returns the scene and its field, for the drawing row."""
-    from .spec.load import load_scene
+    from .scenefile import load_scene
     from .training.field import record_field
 
     scene = replace(load_scene(SCENES / "exp1.py"), epochs=plan.field_epochs[0], starts=plan.field_starts,
@@ -185,7 +185,7 @@ def bench_landscape(plan: Plan, repeat: int) -> list[Row]:
 # -- 3, 4. videos against FuncAnimation -----------------------------------------------------------
 
 def _movie(plan: Plan, seconds: float, quality_key: str):
-    from .output.quality import QUALITIES
+    from .spec.quality import QUALITIES
     from .render import build_movie, get_recording
 
     scene = _scene(plan, duration=seconds, hold=0.0)
@@ -199,7 +199,7 @@ def funcanimation_save(movie, view: str, quality, target: Path) -> None:
     import matplotlib
     import matplotlib.animation as animation
 
-    from .draw.layout import compose
+    from .stage.layout import compose
     from .output.ffmpeg import CODECS, ffmpeg_exe
 
     matplotlib.rcParams["animation.ffmpeg_path"] = ffmpeg_exe()
@@ -218,8 +218,8 @@ def funcanimation_save(movie, view: str, quality, target: Path) -> None:
 
 def _drawn_frames(movie, view: str, quality) -> list[np.ndarray]:
     """Every frame of the view, drawn by optanim and held in memory (for the encoder-only figures)."""
-    from .draw.animator import Animator
-    from .draw.layout import compose
+    from .stage.animator import Animator
+    from .stage.layout import compose
 
     animator = Animator(*compose(view, movie, quality))
     return [frame.copy() for frame in animator.frames(range(movie.timeline.n_frames))]
@@ -307,7 +307,7 @@ def bench_memory(plan: Plan) -> Row:
         render = [*base, "--views", "contour", f"-q{plan.memory_quality}", "--duration"]
         _, small = run_measured([*render, f"{short:g}"])
         _, large = run_measured([*render, f"{long:g}"])
-    from .output.quality import QUALITIES
+    from .spec.quality import QUALITIES
 
     height = QUALITIES[plan.memory_quality].height
     return Row(f"7 peak RSS contour {long:g} s vs {short:g} s at {height}p", f"{large:.0f} MB", f"{small:.0f} MB",

@@ -46,9 +46,9 @@ class ScatterPanels:
 
 def bench_field_drawing(scene: Scene, field: Field, repeat: int, quality_key: str = "m") -> Row:
     """Frames per second of the field view, against the same panels with a scatter per optimizer."""
-    from .draw.animator import Animator
-    from .draw.layout import compose
-    from .output.quality import QUALITIES
+    from .stage.animator import Animator
+    from .stage.layout import compose
+    from .spec.quality import QUALITIES
     from .render import build_movie
     from .training.recorder import record
 

@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .errors import OptanimError
 from .output.ffmpeg import DEFAULT_GIF_MAX_MB
-from .output.quality import DEFAULT_QUALITY, QUALITIES
+from .spec.quality import DEFAULT_QUALITY, QUALITIES
 from .views import ALL_VIEWS, DASHBOARD
 
 FORMAT_HELP = ("mp4 (H.264: slides and browsers), webm (VP9: any browser), gif, png (last frame as a still), "
@@ -97,7 +97,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from .data.export import export_recording
+    from .output.export import export_recording
     from .data.recording import report
     from .lessons.init.scene import InitScene
     from .output.atomic import ensure_writable
@@ -105,7 +105,7 @@ def _run(args: argparse.Namespace) -> int:
     from .progress import default_progress
     from .render import check_dashboard, check_views, field_starts, get_recording, render, render_init, views_for
     from .spec.checks import choices
-    from .spec.load import load_scene, warnings_for
+    from .scenefile import load_scene, warnings_for
     from .spec.sweep import sweep_labels, sweep_scenes
     from .training.sweep import record_sweep
     from .training import cache

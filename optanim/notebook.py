@@ -10,7 +10,7 @@ from .lessons.init.scene import InitScene
 from .output.display import Media
 from .progress import default_progress
 from .render import render, render_init
-from .spec.load import load_scene
+from .scenefile import load_scene
 from .spec.scene import Scene
 from .views import DASHBOARD
 

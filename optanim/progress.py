@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import Callable, Iterable
 
-from .output.frames import Progress, no_progress
+#: progress(iterable, total, description) -> iterable; the CLI passes a tqdm bar.
+Progress = Callable[[Iterable[int], int, str], Iterable[int]]
+
+
+def no_progress(items: Iterable[int], total: int, description: str) -> Iterable[int]:
+    return items
+
+
 
 
 def in_notebook() -> bool:

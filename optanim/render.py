@@ -8,13 +8,13 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from .data.export import export_recording
+from .output.export import export_recording
 from .data.field import Field
 from .data.landscape import landscape
 from .data.recording import Recording
-from .draw.animator import Animator
-from .draw.grid import Grid, compose_grid, make_grid, sweep_stage
-from .draw.layout import compose
+from .stage.animator import Animator
+from .stage.grid import Grid, compose_grid, make_grid, sweep_stage
+from .stage.layout import compose
 from .draw.storyboard import Movie, clock, make_movie
 from .draw.timeline import Timeline
 from .draw.titles import compare_titles
@@ -25,9 +25,9 @@ from .lessons.init.view import compose_init, make_init_movie
 from .output.atomic import ensure_writable
 from .output.display import MediaList
 from .output.ffmpeg import DEFAULT_GIF_MAX_MB
-from .output.frames import Progress, no_progress
+from .progress import Progress, no_progress
 from .output.parallel import drawing_workers
-from .output.quality import DEFAULT_QUALITY, QUALITIES, Quality
+from .spec.quality import DEFAULT_QUALITY, QUALITIES, Quality
 from .output.writers import FORMATS, Writer, write_animation, writers_for
 from .spec.checks import choices
 from .spec.scene import Scene

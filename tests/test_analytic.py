@@ -11,12 +11,12 @@ import torch.optim as optim
 
 import optanim
 from optanim.cli import main as cli_main
-from optanim.data.export import load_npz, save_csv, save_npz
-from optanim.draw.animator import Animator
-from optanim.draw.layout import compose
+from optanim.output.export import load_npz, save_csv, save_npz
+from optanim.stage.animator import Animator
+from optanim.stage.layout import compose
 from optanim.draw.storyboard import describe
 from optanim.errors import OptanimError
-from optanim.output.quality import QUALITIES
+from optanim.spec.quality import QUALITIES
 from optanim.render import build_movie
 from optanim.spec.analytic import gradient_noise
 from optanim.spec.loss import formula_of
@@ -224,7 +224,7 @@ def test_a_sweep_of_a_loss_function_shows_steps_and_its_own_titles(tmp_path):
                           sweep={"init": [(-1.0, 1.0), (1.0, -1.0)]}, duration=1.0, hold=0.0)
     written = optanim.render(scene, views=["contour", "gradnorm"], quality="l", formats=["png"], out=tmp_path)
     assert sorted(p.name for p in written) == ["contour.png", "gradnorm.png"]
-    from optanim.draw.grid import compose_grid, sweep_stage
+    from optanim.stage.grid import compose_grid, sweep_stage
     from optanim.render import clock_of
     from optanim.spec.sweep import sweep_scenes
     from optanim.training.sweep import record_sweep

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 import optanim
 from optanim.draw import camera
-from optanim.draw.animator import Animator
-from optanim.draw.layout import compose
+from optanim.stage.animator import Animator
+from optanim.stage.layout import compose
 from optanim.errors import OptanimError
-from optanim.output.quality import QUALITIES
+from optanim.spec.quality import QUALITIES
 from optanim.render import build_movie
 
 from helpers import tiny_scene
@@ -164,7 +164,7 @@ def test_zoom_off_keeps_the_whole_window_in_the_views():
 
 def test_panels_side_by_side_look_through_one_camera_that_holds_every_head():
     """A small step must look small beside a large one: the panels of a grid share their windows."""
-    from optanim.draw.grid import make_grid
+    from optanim.stage.grid import make_grid
     from optanim.render import clock_of
 
     quality = QUALITIES["l"].with_fps(8)

@@ -24,7 +24,7 @@ def test_record_only_prints_the_table_and_exports_npz_and_csv(tmp_path, capsys):
     folder = tmp_path / "small"   # the scene's data, not a quality's: no 480p15 folder
     assert not (folder / "480p15").exists()
     assert f"{folder / 'recording.npz'}  (" in out and f"{folder / 'recording.csv'}  (" in out   # with sizes
-    loaded = optanim.data.export.load_npz(folder / "recording.npz")
+    loaded = optanim.output.export.load_npz(folder / "recording.npz")
     np.testing.assert_array_equal(loaded.paths["adamw"].full_loss, adamw.full_loss)
     np.testing.assert_array_equal(loaded.order, recording.order)
     with open(folder / "recording.csv") as handle:

@@ -12,7 +12,7 @@ from PIL import Image
 
 from optanim.output.ffmpeg import FFmpegPipe, GifChoice, concat, ffmpeg_exe, gif_from_video, gif_settings
 from optanim.errors import OptanimError
-from optanim.output.quality import QUALITIES
+from optanim.spec.quality import QUALITIES
 
 #: The optimizers' colours (Okabe-Ito), as drawn.
 PATCHES = [(0x00, 0x72, 0xB2), (0xD5, 0x5E, 0x00), (0x00, 0x9E, 0x73),

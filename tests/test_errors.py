@@ -172,7 +172,7 @@ def test_corrupt_cache_is_rebuilt(tmp_path):
     target.write_bytes(b"garbage, as after a crash")
     again = cached_record(scene, tmp_path, record)
     np.testing.assert_array_equal(again.paths["adam"].a, first.paths["adam"].a)
-    assert optanim.data.export.load_npz(target).n_steps == first.n_steps
+    assert optanim.output.export.load_npz(target).n_steps == first.n_steps
 
 
 def test_cache_key_changes_with_what_changes_the_recording():
@@ -260,10 +260,10 @@ def test_random_fields_either_record_and_render_or_fail_in_one_clean_line(
         return
     recording = optanim.record(scene)
     assert recording.n_steps == epochs * -(-200 // batch_size)
-    from optanim.draw.animator import Animator
-    from optanim.output.quality import QUALITIES
+    from optanim.stage.animator import Animator
+    from optanim.spec.quality import QUALITIES
     from optanim.render import build_movie
-    from optanim.draw.layout import compose
+    from optanim.stage.layout import compose
 
     quality = QUALITIES["l"]
     movie = build_movie(scene, recording, quality)

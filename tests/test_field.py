@@ -16,13 +16,13 @@ from matplotlib.image import AxesImage
 import optanim
 from optanim.cli import main
 from optanim.data.field import DIVERGED, MOVING, Field, basins, kept_steps, reach
-from optanim.draw.animator import Animator
+from optanim.stage.animator import Animator
 from optanim.draw.fastimage import FastImage
-from optanim.draw.layout import compose
+from optanim.stage.layout import compose
 from optanim.draw.raster import DOT_ALPHA, Raster, crowds
 from optanim.draw.style import colour
 from optanim.errors import OptanimError
-from optanim.output.quality import QUALITIES
+from optanim.spec.quality import QUALITIES
 from optanim.render import build_movie, views_for
 from optanim.spec.starts import start_points
 from optanim.views.basins import MAP_ALPHA, palette

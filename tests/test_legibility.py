@@ -11,10 +11,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 import optanim
 from optanim.draw import style
-from optanim.draw.animator import Animator
-from optanim.draw.layout import compose
+from optanim.stage.animator import Animator
+from optanim.stage.layout import compose
 from optanim.draw.storyboard import describe
-from optanim.output.quality import QUALITIES
+from optanim.spec.quality import QUALITIES
 from optanim.render import build_movie
 from optanim.views.contour import CONTOUR_FILL, LABEL_COLOUR
 from optanim.draw.pacing import marked

@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import optanim
-from optanim.draw.animator import Animator
-from optanim.draw.layout import compose
+from optanim.stage.animator import Animator
+from optanim.stage.layout import compose
 from optanim.draw.pacing import FLOOR, PIXEL, heads_at, marked, motion_steps, pacing_report, speed, window_paths
 from optanim.draw.timeline import CURVES, MOTION, timeline
-from optanim.output.quality import QUALITIES
+from optanim.spec.quality import QUALITIES
 from optanim.render import build_movie, clock_of
 from optanim.spec.scene import EASINGS
 from optanim.views.readout import FAST_OFF, FAST_ON

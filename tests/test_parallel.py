@@ -10,7 +10,7 @@ from PIL import Image
 
 import optanim
 from optanim.errors import OptanimError
-from optanim.output.quality import QUALITIES
+from optanim.spec.quality import QUALITIES
 from optanim.render import build_movie, render_view
 
 from helpers import decode, tiny_scene, use_failing_ffmpeg

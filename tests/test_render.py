@@ -12,12 +12,12 @@ from PIL import Image
 
 import optanim
 from optanim.draw import style
-from optanim.draw.animator import Animator
+from optanim.stage.animator import Animator
 from optanim.errors import OptanimError
-from optanim.output.quality import QUALITIES
+from optanim.spec.quality import QUALITIES
 from optanim.render import build_movie
 from optanim.draw.timeline import timeline
-from optanim.draw.layout import compose
+from optanim.stage.layout import compose
 
 from helpers import decode, pixel_of, tiny_scene, use_failing_ffmpeg
 

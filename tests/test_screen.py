@@ -10,8 +10,8 @@ from matplotlib.text import Text
 
 import optanim
 from optanim.draw import style
-from optanim.draw.layout import compose
-from optanim.output.quality import QUALITIES
+from optanim.stage.layout import compose
+from optanim.spec.quality import QUALITIES
 from optanim.render import build_movie
 from optanim.views import DASHBOARD
 

@@ -10,7 +10,7 @@ import torch
 import torch.optim as optim
 
 import optanim
-from optanim.data.export import load_npz, save_csv, save_npz
+from optanim.output.export import load_npz, save_csv, save_npz
 from optanim.spec.datafit import batch_order, make_data
 
 #: What each optimizer keeps per parameter, as torch.optim names it (its scalar `step` left out).
@@ -65,7 +65,7 @@ def test_six_notebook_optimizers_state_and_grad_match_plain_loop_at_every_step()
     # Weight decay on: the recorded gradient is the loss's, the decay stays inside step().
     scene = optanim.Scene(epochs=3, lr=0.05, weight_decay=0.01)
     recording = optanim.record(scene)
-    assert list(recording.paths) == list(optanim.training.optimizers.NOTEBOOK_OPTIMIZERS)
+    assert list(recording.paths) == list(optanim.spec.optimizers.NOTEBOOK_OPTIMIZERS)
     assert_state_matches(recording, plain_loop(scene))
 
 

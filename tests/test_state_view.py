@@ -12,9 +12,9 @@ from matplotlib.text import Text
 import optanim
 from optanim.data.updates import update_rule
 from optanim.draw import style
-from optanim.draw.animator import Animator
-from optanim.draw.layout import DASHBOARD_CELLS, compose
-from optanim.output.quality import QUALITIES
+from optanim.stage.animator import Animator
+from optanim.stage.layout import DASHBOARD_CELLS, compose
+from optanim.spec.quality import QUALITIES
 from optanim.render import build_movie
 from optanim.views.base import fmt
 from optanim.views.state import ARROW_RANGE, StateView, log_lengths

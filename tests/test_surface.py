@@ -6,10 +6,10 @@ import numpy as np
 
 import optanim
 from optanim.draw import style
-from optanim.draw.animator import Animator
-from optanim.output.quality import QUALITIES
+from optanim.stage.animator import Animator
+from optanim.spec.quality import QUALITIES
 from optanim.render import build_movie
-from optanim.draw.layout import compose
+from optanim.stage.layout import compose
 from optanim.draw.occlusion import HeightField
 
 from helpers import tiny_scene

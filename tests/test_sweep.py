@@ -11,13 +11,13 @@ from matplotlib.text import Text
 
 import optanim
 from optanim import cli
-from optanim.draw.animator import Animator
-from optanim.draw.grid import Grid, compose_grid, grid_shape, in_step, make_grid, sweep_stage
+from optanim.stage.animator import Animator
+from optanim.stage.grid import Grid, compose_grid, grid_shape, in_step, make_grid, sweep_stage
 from optanim.draw.storyboard import Movie
 from optanim.draw.timeline import timeline
 from optanim.draw.titles import column_tags, compare_titles, lettered
 from optanim.errors import OptanimError
-from optanim.output.quality import QUALITIES
+from optanim.spec.quality import QUALITIES
 from optanim.render import clock_of
 from optanim.spec.sweep import sweep_labels, sweep_scenes
 from optanim.views.base import fmt
@@ -151,7 +151,7 @@ def test_a_sweep_of_one_optimizer_is_one_panel_with_a_run_per_value():
     colours = [look.colour for look in stage.styles.values()]
     assert len(set(colours)) == 3       # Adam's colour, dark to light
     assert all(path.optimizer == "adam" for path in stage.recording.paths.values())
-    from optanim.draw.layout import compose
+    from optanim.stage.layout import compose
 
     fig, views = compose("contour", stage, LOW)
     readout = views[-1]

@@ -12,7 +12,7 @@ from ..data.landscape import Landscape, landscape as landscape_over
 from ..data.recording import Recording
 from ..spec.loss import formula_of, function_of
 from ..spec.scene import DASHBOARD_VIEWS, Scene
-from ..training.optimizers import label
+from ..spec.optimizers import label
 from .camera import region, whole
 from .camera import windows as camera_windows
 from .pacing import heads_at, window_paths

@@ -9,15 +9,8 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ..draw.animator import Animator
-
-#: progress(iterable, total, description) -> iterable; the CLI passes a tqdm bar.
-Progress = Callable[[Iterable[int], int, str], Iterable[int]]
-
-
-def no_progress(items: Iterable[int], total: int, description: str) -> Iterable[int]:
-    return items
-
+from ..progress import Progress, no_progress
+from ..stage.animator import Animator
 
 def draw_frames(animator: Animator, indices: Iterable[int], sinks: Sequence) -> np.ndarray | None:
     """Draw the frames and stream each into every sink (an encoder pipe, a counter); returns the last."""

@@ -9,9 +9,10 @@ import signal
 import traceback
 from typing import Callable, Iterator, Sequence
 
-from ..draw.animator import Animator
+from ..stage.animator import Animator
 from ..errors import OptanimError
-from .frames import Progress, draw_frames
+from ..progress import Progress
+from .frames import draw_frames
 
 #: Frames each drawing process should get at least: below this, starting it costs more than it saves.
 MIN_FRAMES_PER_WORKER = 30

@@ -15,10 +15,11 @@ from typing import Callable, Iterable, Protocol, Sequence
 import imageio.v3 as iio
 import numpy as np
 
-from ..draw.animator import Animator
+from ..stage.animator import Animator
 from .atomic import atomic_target
 from .ffmpeg import DEFAULT_GIF_MAX_MB, FFmpegPipe, concat, gif_from_video
-from .frames import Progress, draw_frames, no_progress
+from ..progress import Progress, no_progress
+from .frames import draw_frames
 from .parallel import draw_in_processes
 
 

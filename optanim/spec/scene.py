@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from ..errors import OptanimError
-from ..training.optimizers import NOTEBOOK_OPTIMIZERS, optimizer_class, scheduler_class
+from .optimizers import NOTEBOOK_OPTIMIZERS, optimizer_class, scheduler_class
 from .checks import choice, finite, non_negative, pair, positive, short_repr
 from .loss import DEFAULT_STEPS, LossFn, check_loss, default_window
 from .model import sine_cosine

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import OptanimError
-from ..training.optimizers import ELEMENTWISE
+from .optimizers import ELEMENTWISE
 from .runs import Run
 
 #: Starts per optimizer at most: the recording keeps starts × frames positions for every optimizer.

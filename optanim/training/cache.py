@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import torch
 
-from ..data.export import load_npz, save_npz
+from ..output.export import load_npz, save_npz
 from ..data.recording import Recording
 from ..output.atomic import atomic_target
 from ..spec.datafit import source_of

@@ -17,14 +17,15 @@ from ..data.field import Field, kept_steps
 from ..data.landscape import landscape
 from ..draw.storyboard import clock
 from ..errors import OptanimError
-from ..output.frames import Progress
-from ..output.quality import DEFAULT_QUALITY, QUALITIES
+from ..progress import Progress
+from ..spec.quality import DEFAULT_QUALITY, QUALITIES
 from ..spec.loss import function_of
 from ..spec.problems import problem_of
 from ..spec.scene import Scene
 from ..spec.starts import grid_shape, start_points
 from .device import resolve_device
-from .optimizers import label, make_optimizer, make_scheduler
+from ..spec.optimizers import label
+from .optimizers import make_optimizer, make_scheduler
 from .preflight import preflight
 from .recorder import record
 

@@ -12,7 +12,8 @@ from ..errors import OptanimError
 from ..spec.problems import Problem, problem_of
 from ..spec.scene import Scene
 from .device import resolve_device
-from .optimizers import make_optimizer, make_scheduler, run_labels
+from ..spec.optimizers import run_labels
+from .optimizers import make_optimizer, make_scheduler
 from .preflight import preflight
 
 

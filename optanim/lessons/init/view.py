@@ -15,9 +15,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ...draw import style
-from ...draw.layout import figure, titles
+from ...stage.layout import figure, titles
 from ...draw.timeline import Timeline, timeline
-from ...output.quality import Quality
+from ...spec.quality import Quality
 from .recorder import InitRecording
 from .scene import HIST_LIMIT, InitScene
 

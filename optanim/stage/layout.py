@@ -7,10 +7,10 @@ from matplotlib.figure import Figure
 
 from typing import Sequence
 
-from ..output.quality import Quality
+from ..spec.quality import Quality
 from ..views import DASHBOARD, STAND_INS, VIEWS, ReadoutView, View
-from . import style
-from .storyboard import Movie
+from ..draw import style
+from ..draw.storyboard import Movie
 
 #: The dashboard's cells, [left, bottom, width, height] in figure fractions; the readout sits bottom
 #: right. Each row leaves room above for a two-line title and below for ticks and an axis label, all

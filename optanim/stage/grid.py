@@ -21,16 +21,16 @@ from ..data.landscape import landscape
 from ..data.merge import merge_runs
 from ..data.recording import Recording
 from ..errors import OptanimError
-from ..output.quality import Quality
+from ..spec.quality import Quality
 from ..spec.scene import Scene
 from ..spec.sweep import sweep_labels
 from ..views import VIEWS, View
 from ..views.table import TableReadoutView
-from . import camera, style
+from ..draw import camera, style
 from .layout import figure, titles
-from .storyboard import Movie, make_movie
-from .timeline import Timeline
-from .titles import column_tags, compare_titles, lettered
+from ..draw.storyboard import Movie, make_movie
+from ..draw.timeline import Timeline
+from ..draw.titles import column_tags, compare_titles, lettered
 
 #: Font size in the grid's figures: every text at least 1/40 of the frame's height (the figure is
 #: style.FIGURE_HEIGHT_IN tall: 11.5 pt is 1/37.6 of it), so a 2 x 2 grid still reads at 480p.

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..output.atomic import atomic_target
-from .recording import Recording, Trajectory
+from .atomic import atomic_target
+from ..data.recording import Recording, Trajectory
 
 _PATH_ARRAYS = ("a", "b", "loss", "full_loss", "lr", "grad")
 _PATH_DICTS = ("state", "hyper")   # stored as "<key>.state.<name>": one array per entry

@@ -8,9 +8,9 @@ import traceback
 from dataclasses import fields, replace
 from pathlib import Path
 
-from ..errors import OptanimError
-from ..lessons.init.scene import InitScene
-from .scene import Scene
+from .errors import OptanimError
+from .lessons.init.scene import InitScene
+from .spec.scene import Scene
 
 #: Every kind of scene a file may define.
 SCENE_KINDS = (Scene, InitScene)
