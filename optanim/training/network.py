@@ -51,8 +51,9 @@ class RunLog:
     off_plane: torch.Tensor | None = None
 
 
-def kept_steps(n_steps: int, n_params: int, n_runs: int, budget: int = WEIGHT_BUDGET) -> np.ndarray:
+def kept_steps(n_steps: int, n_params: int, n_runs: int, budget: int | None = None) -> np.ndarray:
     """The steps whose weights every run keeps: all where they fit the budget, else every k-th and the last."""
+    budget = WEIGHT_BUDGET if budget is None else budget
     stride = max(1, -(-n_steps * n_params * n_runs * 4 // budget))
     steps = np.arange(0, n_steps, stride)
     return steps if steps[-1] == n_steps - 1 else np.append(steps, n_steps - 1)
