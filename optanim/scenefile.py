@@ -77,7 +77,7 @@ def _field_hint(error: TypeError) -> str:
 def warnings_for(scene: Scene) -> list[str]:
     """Things that are allowed but probably not meant: they are printed, never fatal."""
     notes = []
-    if not isinstance(scene, Scene):  # an InitScene has no start point or window to check
+    if not isinstance(scene, Scene) or scene.is_network:  # an InitScene, a network: no start point to check
         return notes
     a, b = scene.init
     (a_low, a_high), (b_low, b_high) = scene.window
