@@ -16,7 +16,7 @@ from .atomic import atomic_target
 from .containers import embed
 
 #: 16:9 at PowerPoint's own widescreen size.
-WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+WIDTH, HEIGHT = Emu(12192000), Inches(7.5)   # 13 1/3 by 7 1/2 inches, exactly
 MARGIN = Inches(0.4)
 HEADING_HEIGHT = Inches(0.9)
 #: Points: a title, a subtitle, a slide's heading, a table's cells (smaller where it has many rows).
@@ -109,6 +109,10 @@ def _table(slide, table: Table) -> None:
     row_height = Pt(size * 2)
     shape = slide.shapes.add_table(rows, columns, MARGIN, HEADING_HEIGHT, WIDTH - 2 * MARGIN, row_height * rows)
     grid = shape.table
+    # Each column as wide as its longest text (the status "diverged at step 13 (left the window)" most).
+    lengths = [max(len(cells[c]) for cells in (table.header, *table.rows)) + 3 for c in range(columns)]
+    for c, length in enumerate(lengths):
+        grid.columns[c].width = Emu(int((WIDTH - 2 * MARGIN) * length / sum(lengths)))
     for r, cells in enumerate((table.header, *table.rows)):
         for c, value in enumerate(cells):
             cell = grid.cell(r, c)
