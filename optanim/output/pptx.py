@@ -109,8 +109,10 @@ def _table(slide, table: Table) -> None:
     row_height = Pt(size * 2)
     shape = slide.shapes.add_table(rows, columns, MARGIN, HEADING_HEIGHT, WIDTH - 2 * MARGIN, row_height * rows)
     grid = shape.table
-    # Each column as wide as its longest text (the status "diverged at step 13 (left the window)" most).
-    lengths = [max(len(cells[c]) for cells in (table.header, *table.rows)) + 3 for c in range(columns)]
+    # Each column as wide as its longest text (the status "diverged at step 13 (left the window)" most);
+    # the labels' letters are wider than the digits of the numbers.
+    lengths = [max(len(cells[c]) for cells in (table.header, *table.rows)) * (1.3 if c == 0 else 1) + 3
+               for c in range(columns)]
     for c, length in enumerate(lengths):
         grid.columns[c].width = Emu(int((WIDTH - 2 * MARGIN) * length / sum(lengths)))
     for r, cells in enumerate((table.header, *table.rows)):
