@@ -187,3 +187,25 @@ def test_the_scene_folders_git_commit_is_recorded(tmp_path):
     assert manifest["scene_source"] == scene.read_text()
     assert manifest["command"] == f"optanim.render(optanim.load_scene({str(scene)!r}), views=['lr'], quality='l', " \
                                   "formats=['png'], fps=None)"
+
+
+@pytest.mark.parametrize("kind", ["sweep", "grid", "init"])
+def test_from_renders_a_sweep_a_grid_and_the_initialisation_scene_again(tmp_path, kind, capsys):
+    if kind == "sweep":
+        args = [scene_file(tmp_path, SCENE_TEXT.replace("lr=0.05", "sweep={'lr': [0.01, 0.1]}"))]
+    elif kind == "grid":
+        args = [scene_file(tmp_path), scene_file(tmp_path, SCENE_TEXT.replace("lr=0.05", "lr=0.1"), "other.py"),
+                "--grid"]
+    else:
+        args = [scene_file(tmp_path, "from optanim import InitScene\n\nscene = InitScene(depth=3, width=16)\n")]
+    view = "init" if kind == "init" else "lr"
+    views = [] if kind == "init" else ["--views", view]
+    assert main([*map(str, args), "-ql", *views, "--format", "png", "--out", str(tmp_path / "a"), "--quiet"]) == 0
+    png, = (tmp_path / "a").glob(f"*/480p15/{view}.png")
+    capsys.readouterr()
+    assert main(["--from", str(png), "--out", str(tmp_path / "b")]) == 0
+    assert "recording identical" in capsys.readouterr().err
+    again = tmp_path / "b" / png.relative_to(tmp_path / "a")
+    assert iio.imread(again).shape == iio.imread(png).shape
+    assert read_manifest(again)["recording_hash"] == read_manifest(png)["recording_hash"]
+    assert ("grid" in read_manifest(again)) == (kind == "grid")
