@@ -17,6 +17,8 @@ import optanim
 from optanim.cli import main
 from optanim.output.containers import embed, extract
 from optanim.output.manifest import MAX_BYTES, for_file, read_manifest, recording_hash
+from optanim.render import build_movie, render_view
+from optanim.spec.quality import QUALITIES
 from optanim.training.cache import cached_record
 
 from helpers import decode, tiny_scene
@@ -209,3 +211,14 @@ def test_from_renders_a_sweep_a_grid_and_the_initialisation_scene_again(tmp_path
     assert iio.imread(again).shape == iio.imread(png).shape
     assert read_manifest(again)["recording_hash"] == read_manifest(png)["recording_hash"]
     assert ("grid" in read_manifest(again)) == (kind == "grid")
+
+
+def test_parts_drawn_in_processes_and_joined_carry_the_manifest(tmp_path):
+    scene = tiny_scene(duration=0.6, hold=0.2)
+    recording = optanim.record(scene)
+    manifest = {"optanim_manifest": 1, "scene_source": "x", "versions": {}, "settings": {},
+                "recording_hash": recording_hash(recording)}
+    files = render_view(build_movie(scene, recording, QUALITIES["l"]), "lr", QUALITIES["l"], ["mp4", "webm", "gif"],
+                        tmp_path, workers=2, manifest=manifest)
+    for path in files:
+        assert read_manifest(path) == {**manifest, "file": {"views": ["lr"], "format": path.suffix[1:]}}
