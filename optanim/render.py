@@ -70,7 +70,7 @@ def check_views(views: Sequence[str], has_data: bool = True, has_starts: bool = 
     views = choices(views, ALL_VIEWS, "views")
     for view in views:
         if view in VIEWS and VIEWS[view].needs_data and not has_data:
-            raise OptanimError(f"views: {view!r} shows the model's fit to data, and this scene has no data; "
+            raise OptanimError(f"views: {view!r} {VIEWS[view].needs_data_why}, and this scene has no data; "
                                f"allowed: {', '.join(v for v in ALL_VIEWS if v == DASHBOARD or not VIEWS[v].needs_data)}")
         if view in VIEWS and VIEWS[view].needs_field and not has_starts:
             raise OptanimError(f"views: {view!r} shows many starts at once, and needs a scene with starts "
@@ -82,7 +82,8 @@ def views_for(scene: Scene, side_by_side: bool = False) -> list[str]:
     """Every view that means something for the scene: the fit needs data, the field views starts (and
     the scene alone, not beside others)."""
     starts = field_starts(scene) and not side_by_side
-    return [v for v in ALL_VIEWS if v not in VIEWS or ((scene.has_data or not VIEWS[v].needs_data) and
+    return [v for v in ALL_VIEWS if v not in VIEWS or (VIEWS[v].by_default and
+                                                       (scene.has_data or not VIEWS[v].needs_data) and
                                                        (starts or not VIEWS[v].needs_field))]
 
 
@@ -155,7 +156,8 @@ def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFA
                                             note=note, progress=progress))
 
 
-def render_grid(scenes: Sequence[Scene], views: Sequence[str] = tuple(v for v in VIEWS if not VIEWS[v].needs_field),
+def render_grid(scenes: Sequence[Scene], views: Sequence[str] = tuple(v for v in VIEWS if not VIEWS[v].needs_field
+                                                                     and VIEWS[v].by_default),
                 quality: str = DEFAULT_QUALITY,
                 formats: Sequence[str] = ("mp4",), out: str | Path = "media", *, cache: bool = True,
                 recordings: Sequence[Recording] | None = None, fps: int | None = None,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..data.batches import BatchLosses, batch_losses
 from ..data.field import Field
 from ..data.landscape import Landscape, landscape as landscape_over
 from ..data.recording import Recording
@@ -54,6 +55,7 @@ class Movie:
     field: Field | None = None        # every start at once, for a scene with starts (the field views)
     state_focus: str = ""             # the run whose update rule the state view writes out; "": the first
     dashboard_views: tuple[str, ...] = DASHBOARD_VIEWS   # the dashboard's cells, in order
+    batches: tuple[BatchLosses | None, ...] = ()   # any mini-batch's loss on (landscape, detail); () without data
 
     @property
     def true_params(self) -> tuple[float, float] | None:
@@ -125,6 +127,7 @@ def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timelin
         windows = camera_windows([(p.a, p.b) for p in recording.paths.values()], timeline.steps, timeline.fps,
                                  full, scene.zoom)
     close = region(windows, full)
+    detail = None if close is None else landscape_over(scene, window=close)
     known = None if scene.has_data else function_of(scene.loss)
     local = tuple((m.a, m.b) for m in known.minima if not m.is_global) if known else ()
     return Movie(title=scene.title or (known.title if known else scene.name), subtitle=describe(scene),
@@ -133,9 +136,8 @@ def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timelin
                  fit_x=fit_x, fits=fits, true_curve=true_curve,
                  camera=Camera(scene.azimuth_start, scene.azimuth_turn, scene.elevation),
                  surface_cmap=scene.surface_cmap, styles=run_styles(recording.paths.values()),
-                 windows=windows, detail=None if close is None else landscape_over(scene, window=close),
-                 local_minima=local, state_focus=scene.state_focus,
-                 dashboard_views=tuple(scene.dashboard_views))
+                 windows=windows, detail=detail, local_minima=local, state_focus=scene.state_focus,
+                 dashboard_views=tuple(scene.dashboard_views), batches=batch_losses(scene, (landscape, detail)))
 
 
 def fit_curves(scene: Scene, recording: Recording,

@@ -107,6 +107,21 @@ class DataFit:
                 out[i:i + rows] = part
         return out
 
+    def sample_losses(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """(samples, points): each sample's squared error at each (a[k], b[k]). A mini-batch's loss at
+        every point is then the mean of its samples' rows; chunked over the points as full_loss is."""
+        x, y = self.x.to(a.device), self.y.to(a.device)
+        a, b = a.reshape(-1, 1), b.reshape(-1, 1)
+        rows = max(1, CHUNK_ELEMENTS // max(1, x.numel()))
+        out = torch.empty(0, device=a.device)
+        with torch.no_grad():
+            for i in range(0, a.shape[0], rows):
+                part = (self.model(x, a[i:i + rows], b[i:i + rows]) - y) ** 2
+                if i == 0:
+                    out = torch.empty((x.numel(), a.shape[0]), dtype=part.dtype, device=part.device)
+                out[:, i:i + rows] = part.T
+        return out
+
     def arrays(self) -> dict[str, Any]:
         """What a Recording keeps of the problem: the data and the batches, as numpy."""
         return {"x": self.x.cpu().numpy(), "y": self.y.cpu().numpy(), "order": self.order.cpu().numpy(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import View
 from .basins import BasinsView
+from .batch import BatchView
 from .contour import ContourView
 from .field import FieldView
 from .fit import FitView
@@ -16,7 +17,7 @@ from .surface import SurfaceView
 
 VIEWS: dict[str, type[View]] = {v.name: v for v in (ContourView, SurfaceView, LossView, FitView,
                                                      LearningRateView, GradNormView, StateView, FieldView,
-                                                     BasinsView)}
+                                                     BasinsView, BatchView)}
 #: What the dashboard shows in a cell whose view needs data, in a scene without data.
 STAND_INS = {"fit": "gradnorm"}
 DASHBOARD = "dashboard"

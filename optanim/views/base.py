@@ -22,6 +22,8 @@ class View:
     title_without_data = ""     # where the scene minimises a function: no "all data" to speak of
     three_d = False
     needs_data = False          # the view means nothing without data (the fit)
+    needs_data_why = "shows the model's fit to data"   # what it shows, where a scene without data asks for it
+    by_default = True           # rendered where no views are named (else only when asked for)
     needs_field = False         # the view shows a scene's many starts (movie.field)
     readout = True              # the readout panel beside it; False: the view takes the width
 
