@@ -163,7 +163,7 @@ def test_the_readout_names_the_batch_and_each_runs_batch_and_full_loss(recording
     frame = view.movie.timeline.n_frames - 1
     view.update(frame)
     readout = view.readout
-    assert readout.batch.get_text() == "batch 7 of 7" and readout.epoch.get_text() == "epoch 2/2"
+    assert readout.batch.get_text() == "mini-batch 7 of 7" and readout.epoch.get_text() == "epoch 2/2"
     for key, path in recording.paths.items():
         text = readout.values[key].get_text()
         assert text == f"batch {path.loss[-1]:.3g}  all {path.full_loss[-1]:.3g}", text
@@ -244,11 +244,21 @@ def test_in_a_batch_size_sweep_each_panel_shows_its_own_batches(tmp_path):
         panel.update(frame)
         step = panel.batch_step(frame)
         assert len(recording.batch(step)) == min(size, 200) and panel.readout is None
-        _, per_epoch = divmod(step, recording.steps_per_epoch), recording.steps_per_epoch
-        assert panel.clock.get_text() == f"batch {step % per_epoch + 1}/{per_epoch}"
+        per_epoch = recording.steps_per_epoch
+        assert panel.clock.get_text() == f"mini-batch {step % per_epoch + 1} of {per_epoch}"
         np.testing.assert_allclose(panel.loss, optanim.batch_landscape(one, step, recording).loss, rtol=2e-6,
                                    atol=1e-7)
     written = optanim.render(scene, views=["batch"], quality="l", out=tmp_path, recording=recordings)
     meta, frames = decode(written[0])
     assert tuple(meta["size"]) == (854, 480) and len(frames) == stage.timeline.n_frames
     assert np.abs(frames[1].astype(int) - frames[-1].astype(int)).mean() > 0.5
+
+
+def test_the_benchmark_row_times_the_table_against_each_batch_from_scratch_with_the_same_numbers():
+    from optanim.bench_batch import bench_batch_landscapes, shown_batches
+
+    movie, pairs = shown_batches(SCENES / "exp1.py", "l", epochs=1)
+    assert {step for _, step in pairs} == set(range(movie.recording.n_steps))   # 13 steps, each one shown
+    row = bench_batch_landscapes(SCENES / "exp1.py", "l", 1, epochs=1)
+    assert row.name.startswith(f"11 batch landscapes exp1 -ql, {len(pairs)} shown") and row.ratio.endswith("x")
+    assert "same values: yes" in row.met

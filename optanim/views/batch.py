@@ -21,7 +21,7 @@ from ..draw.fasttext import CachedText
 from ..draw.storyboard import Movie
 from ..errors import OptanimError
 from .base import View, aim, head_marker
-from .batch_readout import BatchReadout
+from .batch_readout import BatchReadout, batch_name
 from .contour import draw_contours
 from .state import log_lengths
 
@@ -43,13 +43,6 @@ PLOT_BOX, READOUT_BOX = (0.044, 0.09, 0.635, 0.9), (0.72, 0.04, 0.28, 0.96)
 def _sub_box(ax: Axes, box: tuple[float, float, float, float]) -> list[float]:
     pos = ax.get_position()
     return [pos.x0 + box[0] * pos.width, pos.y0 + box[1] * pos.height, box[2] * pos.width, box[3] * pos.height]
-
-
-def batch_number(movie: Movie, step: int) -> tuple[int, int, int]:
-    """(epoch, batch, batches per epoch) of a step, epoch and batch counted from 1."""
-    per_epoch = movie.recording.steps_per_epoch
-    epoch, i = divmod(step, per_epoch)
-    return epoch + 1, i + 1, per_epoch
 
 
 def contour_segments(land: Landscape, loss: np.ndarray) -> list[np.ndarray]:
@@ -128,7 +121,7 @@ class BatchView(View):
         """Above the plot's right end, on the line of its title: which batch this is."""
         size = style.MIN_TEXT_PT
         n = self.movie.recording.steps_per_epoch
-        longest = f"batch {n}/{n}"
+        longest = f"mini-batch {n} of {n}"
         height_pt = self.ax.get_position().height * self.ax.figure.get_figheight() * 72
         width_pt = self.ax.get_position().width * self.ax.figure.get_figwidth() * 72
         x = 1 - (len(longest) + 0.5) * 0.602 * size / width_pt   # a DejaVu Sans Mono cell is 0.602 em
@@ -188,5 +181,4 @@ class BatchView(View):
         if self.readout is not None:
             self.readout.update(frame, step)
         else:
-            _, batch, per_epoch = batch_number(self.movie, step)
-            self.clock.set_text(f"batch {batch}/{per_epoch}")
+            self.clock.set_text(batch_name(self.movie, step))

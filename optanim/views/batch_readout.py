@@ -17,6 +17,12 @@ from .table import MONO_EM
 RUN_SPACINGS = (2.1, 1.95, 1.8)
 
 
+def batch_name(movie: Movie, step: int) -> str:
+    """Which of its epoch's mini-batches a step trains on, counted from 1."""
+    per_epoch = movie.recording.steps_per_epoch
+    return f"mini-batch {step % per_epoch + 1} of {per_epoch}"
+
+
 def short(value: float) -> str:
     """Three significant figures: two losses side by side fit the panel's width."""
     return f"{value:.3g}"
@@ -87,12 +93,11 @@ class BatchReadout:
 
     def update(self, frame: int, step: int) -> None:
         rec = self.movie.recording
-        epoch, i = divmod(step, rec.steps_per_epoch)
-        self.epoch.set_text(f"epoch {epoch + 1}/{rec.epochs}")
+        self.epoch.set_text(f"epoch {step // rec.steps_per_epoch + 1}/{rec.epochs}")
         self.step.set_text(f"step {step}/{rec.n_steps - 1}")
         pace = self.movie.timeline.pace[frame]
         self.pace.set_text((f"×{pace:.1f}" if pace < 3 else f"×{pace:.0f}") if self.fast[frame] else "")
-        self.batch.set_text(f"batch {i + 1} of {rec.steps_per_epoch}")
+        self.batch.set_text(batch_name(self.movie, step))
         for key, path in rec.paths.items():
             if path.diverged and step >= path.diverged_at:
                 self.values[key].set_text(f"diverged at step {path.diverged_at}")
