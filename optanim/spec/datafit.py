@@ -109,18 +109,13 @@ class DataFit:
 
     def sample_losses(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         """(samples, points): each sample's squared error at each (a[k], b[k]). A mini-batch's loss at
-        every point is then the mean of its samples' rows; chunked over the points as full_loss is."""
+        every point is then the mean of its samples' rows. Chunked over the points as full_loss is, so
+        that the temporaries stay small; the chunks' results are the table itself."""
         x, y = self.x.to(a.device), self.y.to(a.device)
-        a, b = a.reshape(-1, 1), b.reshape(-1, 1)
         rows = max(1, CHUNK_ELEMENTS // max(1, x.numel()))
-        out = torch.empty(0, device=a.device)
         with torch.no_grad():
-            for i in range(0, a.shape[0], rows):
-                part = (self.model(x, a[i:i + rows], b[i:i + rows]) - y) ** 2
-                if i == 0:
-                    out = torch.empty((x.numel(), a.shape[0]), dtype=part.dtype, device=part.device)
-                out[:, i:i + rows] = part.T
-        return out
+            return torch.cat([((self.model(x, a_part[:, None], b_part[:, None]) - y) ** 2).T
+                              for a_part, b_part in zip(a.reshape(-1).split(rows), b.reshape(-1).split(rows))], dim=1)
 
     def arrays(self) -> dict[str, Any]:
         """What a Recording keeps of the problem: the data and the batches, as numpy."""

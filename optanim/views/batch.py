@@ -129,18 +129,18 @@ class BatchView(View):
                                              fontsize=size, family="DejaVu Sans Mono", va="center",
                                              color=BATCH_COLOUR))
 
-    def move_camera(self, frame: int) -> bool:
-        if not aim(self.ax, self.windows[frame]):
-            return False
-        self._show(self.windows[frame])
-        return True
-
     def _show(self, window: np.ndarray) -> None:
         """All data's layer for this window (the finer one where the camera is inside its region)."""
         self.layer = len(self.lands) - 1 if camera.inside(window, self.region) else 0
         for i, artists in enumerate(self.fulls):
             for artist in artists:
                 artist.set_visible(i == self.layer)
+
+    def move_camera(self, frame: int) -> bool:
+        moved = aim(self.ax, self.windows[frame])
+        if moved:   # the layers and the batch's lines follow the window
+            self._show(self.windows[frame])
+        return moved
 
     def batch_step(self, frame: int) -> int:
         """The step whose batch the frame shows: the step the heads have reached."""
