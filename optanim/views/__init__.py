@@ -19,7 +19,7 @@ VIEWS: dict[str, type[View]] = {v.name: v for v in (ContourView, SurfaceView, Lo
                                                      LearningRateView, GradNormView, StateView, FieldView,
                                                      BasinsView, BatchView)}
 #: What the dashboard shows in a cell whose view needs data, in a scene without data.
-STAND_INS = {"fit": "gradnorm"}
+STAND_INS = {"fit": "gradnorm", "batch": "gradnorm"}
 DASHBOARD = "dashboard"
 ALL_VIEWS = (*VIEWS, DASHBOARD)
 
