@@ -226,7 +226,7 @@ def test_batch_is_not_rendered_unless_asked_and_a_loss_function_scene_refuses_it
     code = cli_main([str(path), "--views", "batch", "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err.strip()
     assert code == 1 and "\n" not in err
-    assert f"{path}: --views: 'batch' shows the loss on each step's mini-batch, and this scene has no data" in err
+    assert f"{path}: --views: 'batch' shows the loss on each step's mini-batch, and this scene has no mini-batches" in err
     assert not (tmp_path / "out").exists()
     with pytest.raises(OptanimError, match="views: 'batch' shows the loss on each step's mini-batch"):
         optanim.render(optanim.Scene(loss="booth", init=(0, 0)), views=["batch"], out=tmp_path / "lib")

@@ -78,8 +78,8 @@ class BatchLosses:
 
 
 def batch_losses(scene: Scene, lands: Sequence[Landscape | None]) -> tuple[BatchLosses | None, ...]:
-    """One BatchLosses per landscape of a data scene (None for a missing one); () without data."""
-    if not scene.has_data:
+    """One BatchLosses per landscape of a two-parameter data scene (None for a missing one); () for others."""
+    if scene.kind != "data":
         return ()
     problem = DataFit.from_scene(scene)
     return tuple(None if land is None else BatchLosses(problem, land.a, land.b) for land in lands)
@@ -115,8 +115,11 @@ def batch_landscape(scene: Scene, step: int, recording: Recording | None = None)
     if scene.sweep:
         raise OptanimError("batch_landscape: a sweep has batches per value; pass one of its scenes "
                            "(optanim.spec.sweep.sweep_scenes(scene))")
-    if not scene.has_data:
+    if scene.kind == "loss":
         raise OptanimError("batch_landscape: this scene minimises a loss function: it has no mini-batches")
+    if scene.kind != "data":
+        raise OptanimError("batch_landscape: a network scene's batches lie on its plane, which this does not "
+                           "draw yet; it takes a scene of two parameters fitted to data")
     source = batches_of(scene) if recording is None else recording
     if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step < source.n_steps:
         raise OptanimError(f"step: must be a whole number from 0 to {source.n_steps - 1} "

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .plane import Plane
+
 
 @dataclass(frozen=True)
 class Trajectory:
@@ -19,7 +21,13 @@ class Trajectory:
     names (momentum_buffer, sum, square_avg, exp_avg, exp_avg_sq, exp_inf, ...), (a, b) in each row;
     hyper its settings (betas.0, eps, momentum, ...) as its param_group held them.
 
-    A run that diverged keeps only its good steps: len(a) == diverged_at."""
+    A run that diverged keeps only its good steps: len(a) == diverged_at.
+
+    A network's run (recording.plane set): a, b are its weights projected onto the plane; weights[j]
+    its weights at recording.kept_steps[j] (parameters_to_vector order; row 0 the start, the last row
+    where the path ends); off_plane[i] its distance from the plane relative to its distance from the
+    start; plane_loss[i] the plane's loss under the head (the landscape's), beside full_loss[i], the
+    real one; test_loss[i] and, for classes, accuracy[i] (on the held-out samples) at step i."""
 
     key: str
     label: str
@@ -34,6 +42,11 @@ class Trajectory:
     optimizer: str = ""          # the torch.optim registry name (colour and marker follow it)
     state: dict[str, np.ndarray] = field(default_factory=dict)     # name -> (steps, 2)
     hyper: dict[str, float] = field(default_factory=dict)
+    weights: np.ndarray | None = None            # (kept steps, P)
+    off_plane: np.ndarray | None = None          # (steps,)
+    plane_loss: np.ndarray | None = None         # (steps,)
+    test_loss: np.ndarray | None = None          # (steps,)
+    accuracy: np.ndarray | None = None           # (steps,), test accuracy, classes only
 
     def __post_init__(self) -> None:
         if not self.optimizer:
@@ -63,6 +76,13 @@ class Recording:
     y: np.ndarray | None = None
     order: np.ndarray | None = None          # epochs × n_samples: each epoch's shuffled indices
     batch_size: int | None = None
+    # a network scene's: the plane its paths are projected on, the steps whose weights are kept, the
+    # held-out samples, and whether the data are "classes" or "regression"
+    plane: Plane | None = None
+    kept_steps: np.ndarray | None = None
+    x_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+    task: str = ""
 
     @property
     def n_steps(self) -> int:

@@ -55,15 +55,22 @@ def contour_segments(land: Landscape, loss: np.ndarray) -> list[np.ndarray]:
 class BatchView(View):
     name = "batch"
     title = "loss on this step's mini-batch (violet, moves) over all data's (grey, stays)"
-    needs_data = True
-    needs_data_why = "shows the loss on each step's mini-batch"
+    kinds = frozenset({"data"})   # two parameters fitted to data (a network's plane: not yet)
     by_default = False     # a lesson of its own: rendered when asked for (--views batch)
     readout = False        # it brings its own, which names the batch
+
+    @classmethod
+    def why_not(cls, kind: str) -> str:
+        if kind in cls.kinds:
+            return ""
+        if kind == "loss":
+            return "shows the loss on each step's mini-batch, and this scene has no mini-batches"
+        return "shows each mini-batch's loss over two parameters, and is not drawn on a network's plane"
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
         super().__init__(ax, movie)
         if not movie.batches:
-            raise OptanimError(f"views: {self.name!r} {self.needs_data_why}, and this scene has no data")
+            raise OptanimError(f"views: {self.name!r} {self.why_not(movie.kind) or 'needs mini-batches'}")
         box = ax.get_position()
         wide = box.width * ax.figure.get_figwidth() > WIDE * box.height * ax.figure.get_figheight()
         readout_box = _sub_box(ax, READOUT_BOX) if wide else None
