@@ -24,6 +24,7 @@ from .base import View, aim, head_marker
 from .batch_readout import BatchReadout, batch_name
 from .contour import draw_contours
 from .state import log_lengths
+from .table import MONO_EM
 
 #: This batch's contour lines and its minimum: a violet that no optimizer wears.
 BATCH_COLOUR = "#6A3D9A"
@@ -84,7 +85,8 @@ class BatchView(View):
         self.layer = 0
         aim(ax, self.windows[0])
         self._show(self.windows[0])
-        ax.set_xlabel("a")
+        # Small, the axis label goes left: the batch's name takes the right end of its line.
+        ax.set_xlabel("a", loc="center" if wide else "left")
         ax.set_ylabel("b")
         self.batch_lines = ax.add_collection(LineCollection([], colors=BATCH_COLOUR, linewidths=1.5, zorder=2),
                                              autolim=False)
@@ -125,16 +127,19 @@ class BatchView(View):
         return [fill, lines]
 
     def _clock(self, font_size: float) -> CachedText:
-        """Above the plot's right end, on the line of its title: which batch this is."""
+        """Below the plot's right end, on the line of the axis label (at its left): which batch this is.
+        The title above may take two lines (a dashboard's cell), and the panels' readout has no place for it."""
         size = style.MIN_TEXT_PT
         n = self.movie.recording.steps_per_epoch
         longest = f"mini-batch {n} of {n}"
         height_pt = self.ax.get_position().height * self.ax.figure.get_figheight() * 72
         width_pt = self.ax.get_position().width * self.ax.figure.get_figwidth() * 72
-        x = 1 - (len(longest) + 0.5) * 0.602 * size / width_pt   # a DejaVu Sans Mono cell is 0.602 em
-        return self.ax.add_artist(CachedText(x, 1 + (6 + size * 0.5) / height_pt, "", transform=self.ax.transAxes,
-                                             fontsize=size, family="DejaVu Sans Mono", va="center",
-                                             color=BATCH_COLOUR))
+        x = 1 - len(longest) * MONO_EM * size / width_pt
+        # Past the ticks (3.5 pt long, 3.5 pt apart from their labels) and their labels (a line of the font).
+        below = (7 + 1.2 * font_size + 4 + 0.6 * size) / height_pt
+        return self.ax.add_artist(CachedText(x, -below, "", transform=self.ax.transAxes, fontsize=size,
+                                             family="DejaVu Sans Mono", va="center",
+                                             color=style.text_colour(BATCH_COLOUR)))
 
     def _show(self, window: np.ndarray) -> None:
         """All data's layer for this window (the finer one where the camera is inside its region)."""
