@@ -93,18 +93,18 @@ def bench_plane(width: int, depth: int, n_samples: int, resolution: int, repeat:
 
 
 def bench_networks(quick: bool, repeat: int) -> list[Row]:
-    """Rows 11-14."""
+    """Rows 12-15."""
     resolution = 20 if quick else 100
     # ReLU: torch's tanh costs 4 to 20 ns an element here, as much as the multiply-adds that feed it, in the
     # point loop and in ours alike; a row with tanh would measure the activation, not the products
-    small, _, _ = bench_plane(16, 2, 1000, resolution, repeat, 11, activation="ReLU")   # ~300: loss-landscape-anim's size
+    small, _, _ = bench_plane(16, 2, 1000, resolution, repeat, 12, activation="ReLU")   # ~300: loss-landscape-anim's size
     # 2-96-96-2: ~10,000 weights
     width, depth = (96, 2)
-    _, ours, theirs = bench_plane(width, depth, 1000, resolution, 1, 12, activation="ReLU")
+    _, ours, theirs = bench_plane(width, depth, 1000, resolution, 1, 13, activation="ReLU")
     scene = mlp_scene(width, depth, 1000, resolution=resolution, activation="ReLU")
     rate = mm_rate(repeat)
     achieved = network_flops(scene, resolution ** 2, 1000) / ours
-    large = Row(f"12 plane landscape {resolution}x{resolution}, ReLU MLP of 9,794 weights on 1,000 samples "
+    large = Row(f"13 plane landscape {resolution}x{resolution}, ReLU MLP of 9,794 weights on 1,000 samples "
                 f"({ours:.2f} s; point loop {theirs:.2f} s)",
                 f"{achieved / 1e9:.1f} GFLOP/s", f"{rate / 1e9:.1f} GFLOP/s torch.mm", f"{achieved / rate:.2f}",
                 ">= 0.5", verdict(achieved / rate >= 0.5))
@@ -140,7 +140,7 @@ def bench_network_recording(quick: bool, repeat: int) -> Row:
     record(scene)
     theirs = median_time(plain, repeat)
     ours = median_time(lambda: record(scene), repeat)
-    return Row("13 record scenes/net-moons.py (plane, every step's loss over all data)", f"{ours:.2f} s",
+    return Row("14 record scenes/net-moons.py (plane, every step's loss over all data)", f"{ours:.2f} s",
                f"{theirs:.2f} s plain loop", f"{ours / theirs:.2f}x", "<= 1.3x", verdict(ours / theirs <= 1.3))
 
 
@@ -161,7 +161,7 @@ def bench_network_memory(quick: bool) -> Row:
     epochs = steps // 10   # 320 samples in batches of 32: 10 steps an epoch
     seconds, large = run_measured([sys.executable, "-c", _MEMORY_SCRIPT, str(width), str(epochs)])
     _, small = run_measured([sys.executable, "-c", _MEMORY_SCRIPT, str(width), "10"])
-    return Row(f"14 peak RSS recording ~10,000 weights x {steps:,} steps x 4 runs ({seconds:.0f} s)",
+    return Row(f"15 peak RSS recording ~10,000 weights x {steps:,} steps x 4 runs ({seconds:.0f} s)",
                f"{large:.0f} MB", f"{small:.0f} MB at 100 steps", f"{large / small:.2f}x", "<= 1.5 GB",
                verdict(large <= 1500))
 

@@ -89,7 +89,7 @@ def views_for(scene: Scene, side_by_side: bool = False) -> list[str]:
     """Every view that means something for the scene: the fit needs 1-D data, a network's plane has
     its own views, the field views need starts (and the scene alone, not beside others)."""
     starts = field_starts(scene) and not side_by_side
-    return [v for v in ALL_VIEWS if v not in VIEWS or (not VIEWS[v].why_not(scene.kind) and
+    return [v for v in ALL_VIEWS if v not in VIEWS or (VIEWS[v].by_default and not VIEWS[v].why_not(scene.kind) and
                                                        (starts or not VIEWS[v].needs_field))]
 
 
@@ -189,7 +189,8 @@ def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFA
                                             deck=deck_text(scene.notes, {"": recording})))
 
 
-def render_grid(scenes: Sequence[Scene], views: Sequence[str] = tuple(v for v in VIEWS if not VIEWS[v].needs_field),
+def render_grid(scenes: Sequence[Scene], views: Sequence[str] = tuple(v for v in VIEWS if not VIEWS[v].needs_field
+                                                                     and VIEWS[v].by_default),
                 quality: str = DEFAULT_QUALITY,
                 formats: Sequence[str] = ("mp4",), out: str | Path = "media", *, cache: bool = True,
                 recordings: Sequence[Recording] | None = None, fps: int | None = None,
