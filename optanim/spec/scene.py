@@ -28,6 +28,8 @@ DATA_FIELDS = ("epochs", "batch_size", "n_samples", "x_range", "noise_std", "tru
 MAX_SECONDS = 600.0
 
 SCHEDULER_ORDERS = ("pytorch", "notebook")
+#: The most epochs (or steps) of lr_lambda a scene's checks evaluate.
+MAX_CHECKED = 100_000
 #: The dashboard's cells, in order: top row left to right, then the bottom row (the readout takes the last).
 DASHBOARD_VIEWS = ("contour", "surface", "fit", "loss", "lr")
 DASHBOARD_TOP_ROW = 3
@@ -299,7 +301,9 @@ def _check_schedule(scene: Scene) -> None:
                            'steps before each epoch: use one or the other')
     if not callable(scene.lr_lambda):
         raise OptanimError("lr_lambda: must be a function of the epoch, e.g. lambda epoch: 0.9 ** epoch")
-    for epoch in range(scene.n_scheduler_steps + 2):   # every epoch either scheduler order will ask for
+    # every epoch either scheduler order will ask for; of a huge scene the first ones (the preflight's
+    # estimate refuses it, and a forced one meets the rest as it trains)
+    for epoch in range(min(scene.n_scheduler_steps + 2, MAX_CHECKED)):
         try:
             value = scene.lr_lambda(epoch)
         except Exception as error:  # a user's function: any error is theirs to fix

@@ -66,14 +66,13 @@ def rendering_estimate(scene: Scene, fps: int, pixels: int, views: int) -> Estim
 def check_budget(estimate: Estimate, doing: str) -> None:
     """Raise OptanimError where the estimate is past the time limit or the machine's memory."""
     memory = machine_bytes()
-    if memory and estimate.bytes > memory:
-        raise OptanimError(f"{estimate.field}: {doing} this scene needs about {estimate.bytes / 1e9:,.1f} GB "
-                           f"({estimate.what}), more than this machine's {memory / 1e9:.0f} GB; lower "
-                           f"{estimate.field}, or force it (--force, force=True)")
-    if estimate.seconds > LIMIT_S:
-        raise OptanimError(f"{estimate.field}: {doing} this scene would take about {duration(estimate.seconds)} "
-                           f"on this machine ({estimate.what}), more than {LIMIT_S // 60} minutes; lower "
-                           f"{estimate.field}, or force it (--force, force=True)")
+    too_big = bool(memory) and estimate.bytes > memory
+    if not too_big and estimate.seconds <= LIMIT_S:
+        return
+    needs = f"about {duration(estimate.seconds)}" + (f" and {estimate.bytes / 1e9:,.0f} GB of memory" if too_big else "")
+    limits = f"this machine's {memory / 1e9:.0f} GB" if too_big else f"{LIMIT_S // 60} minutes"
+    raise OptanimError(f"{estimate.field}: {doing} this scene would take {needs} on this machine ({estimate.what}), "
+                       f"more than {limits}; lower {estimate.field}, or force it (--force, force=True)")
 
 
 def duration(seconds: float) -> str:

@@ -20,6 +20,8 @@ from .stepping import Stepper
 def preflight(scene: Scene, *, force: bool = False) -> None:
     """Raise OptanimError, naming the field, if torch cannot train or schedule the scene's runs, or
     (unless `force`) if recording it would take far too long or too much memory."""
+    if not force:   # first: the checks below step the schedule through the whole scene
+        check_budget(recording_estimate(scene), "recording")
     for run in scene.runs:
         param = torch.zeros(2, requires_grad=True)
         optimizer = make_optimizer(run, [param], lr=scene.lr, weight_decay=scene.weight_decay,
@@ -29,5 +31,3 @@ def preflight(scene: Scene, *, force: bool = False) -> None:
         # one step on a pair, on a bowl: what recording will ask of it
         stepper.step(lambda rows: ((rows - 1.0) ** 2).sum(dim=1), 0)
     probe_rates(scene)
-    if not force:
-        check_budget(recording_estimate(scene), "recording")
