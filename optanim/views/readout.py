@@ -115,5 +115,5 @@ class ReadoutView(View):
                 self.values[key].set_text(f"loss {fmt(path.full_loss[self.movie.step(key, frame)])}")
                 self.values[key].set_color("#222222")
             if key in self.evaluations:   # what the shown step cost: L-BFGS's line search, say
-                shown = path.evaluations[self.movie.step(key, frame)] if len(path.evaluations) else 0
+                shown = int(path.evaluations[self.movie.step(key, frame)]) if len(path.evaluations) else 0
                 self.evaluations[key].set_text(f"{shown} evaluation{'s' * (shown != 1)}")
