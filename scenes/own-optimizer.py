@@ -41,4 +41,5 @@ scene = Scene(
     optimizers=["sgd", "adam", Signum],   # a class goes where a name goes; its label is its name
     epochs=50,
     lr=0.01,
+    state_focus="Signum",   # the state view writes out Signum's step, with its memory m
 )
