@@ -146,7 +146,7 @@ def _run(args: argparse.Namespace) -> int:
                                "(it renders one view, init, and trains no optimizer)")
         if args.views and not isinstance(scene, InitScene):
             try:  # the fit view of a scene without data, or the field views of a scene without starts
-                check_views(views, scene.has_data, field_starts(scene) and not args.grid)
+                check_views(views, scene.kind, field_starts(scene) and not args.grid)
             except OptanimError as error:
                 raise OptanimError(f"{path}: {_as_flag(error)}") from None
     if args.grid:

@@ -47,11 +47,11 @@ def get_recording(scene: Scene, cache_dir: Path | None, force: bool = False) -> 
 
 def clock_of(scene: Scene, recording: Recording, quality: Quality) -> Timeline:
     """Which step each frame of the scene's video shows: paced by how far its runs move (scene.easing)."""
-    return clock(scene, recording, landscape(scene), quality.fps)
+    return clock(scene, recording, landscape(scene, recording=recording), quality.fps)
 
 
 def build_movie(scene: Scene, recording: Recording, quality: Quality) -> Movie:
-    land = landscape(scene)
+    land = landscape(scene, recording=recording)
     return make_movie(scene, recording, land, clock(scene, recording, land, quality.fps))
 
 
@@ -66,14 +66,16 @@ def frame_steps(scene: Scene, recording: Recording | None = None, quality: str =
     return clock_of(scene, recording, quality_preset(quality)).steps
 
 
-def check_views(views: Sequence[str], has_data: bool = True, has_starts: bool = False) -> list[str]:
-    """The views asked for, each known and each meaningful for a scene with (or without) data and
-    with (or without) many starts."""
+def check_views(views: Sequence[str], kind: str = "data", has_starts: bool = False) -> list[str]:
+    """The views asked for, each known and each meaningful for a scene of this kind (Scene.kind) with
+    (or without) many starts."""
     views = choices(views, ALL_VIEWS, "views")
     for view in views:
-        if view in VIEWS and VIEWS[view].needs_data and not has_data:
-            raise OptanimError(f"views: {view!r} shows the model's fit to data, and this scene has no data; "
-                               f"allowed: {', '.join(v for v in ALL_VIEWS if v == DASHBOARD or not VIEWS[v].needs_data)}")
+        why = VIEWS[view].why_not(kind) if view in VIEWS else ""
+        if why:
+            allowed = [v for v in ALL_VIEWS if v == DASHBOARD or
+                       (not VIEWS[v].why_not(kind) and (has_starts or not VIEWS[v].needs_field))]
+            raise OptanimError(f"views: {view!r} {why}; allowed: {', '.join(allowed)}")
         if view in VIEWS and VIEWS[view].needs_field and not has_starts:
             raise OptanimError(f"views: {view!r} shows many starts at once, and needs a scene with starts "
                                "(and no sweep or grid): give it starts=(na, nb), N or a list of (a, b) pairs")
@@ -81,10 +83,10 @@ def check_views(views: Sequence[str], has_data: bool = True, has_starts: bool = 
 
 
 def views_for(scene: Scene, side_by_side: bool = False) -> list[str]:
-    """Every view that means something for the scene: the fit needs data, the field views starts (and
-    the scene alone, not beside others)."""
+    """Every view that means something for the scene: the fit needs 1-D data, a network's plane has
+    its own views, the field views need starts (and the scene alone, not beside others)."""
     starts = field_starts(scene) and not side_by_side
-    return [v for v in ALL_VIEWS if v not in VIEWS or ((scene.has_data or not VIEWS[v].needs_data) and
+    return [v for v in ALL_VIEWS if v not in VIEWS or (not VIEWS[v].why_not(scene.kind) and
                                                        (starts or not VIEWS[v].needs_field))]
 
 
@@ -129,7 +131,7 @@ def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFA
     size budget (None: none); `note` hears what was chosen to meet it. The list shows each file inline
     in Jupyter. A sweep renders as `sweep_stage` lays it out."""
     # before any work: a recording can take minutes
-    views = check_views(views_for(scene) if views is None else views, scene.has_data, field_starts(scene))
+    views = check_views(views_for(scene) if views is None else views, scene.kind, field_starts(scene))
     formats = choices(formats, FORMATS, "formats")
     preset, folder = output_folder(out, scene.name, quality, fps)
     check_dashboard(scene)   # before a recording: a typo must not cost one

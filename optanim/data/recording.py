@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .plane import Plane
+
 
 @dataclass(frozen=True)
 class Trajectory:
@@ -21,7 +23,13 @@ class Trajectory:
     evaluations[i] is how often step i evaluated the loss and its gradient, for a run whose step()
     takes a closure (L-BFGS: its line search); None for the others (one evaluation a step).
 
-    A run that diverged keeps only its good steps: len(a) == diverged_at."""
+    A run that diverged keeps only its good steps: len(a) == diverged_at.
+
+    A network's run (recording.plane set): a, b are its weights projected onto the plane; weights[j]
+    its weights at recording.kept_steps[j] (parameters_to_vector order; row 0 the start, the last row
+    where the path ends); off_plane[i] its distance from the plane relative to its distance from the
+    start; plane_loss[i] the plane's loss under the head (the landscape's), beside full_loss[i], the
+    real one; test_loss[i] and, for classes, accuracy[i] (on the held-out samples) at step i."""
 
     key: str
     label: str
@@ -37,6 +45,11 @@ class Trajectory:
     state: dict[str, np.ndarray] = field(default_factory=dict)     # name -> (steps, 2)
     hyper: dict[str, float] = field(default_factory=dict)
     evaluations: np.ndarray | None = None   # (steps,) ints, where step() takes a closure
+    weights: np.ndarray | None = None            # (kept steps, P)
+    off_plane: np.ndarray | None = None          # (steps,)
+    plane_loss: np.ndarray | None = None         # (steps,)
+    test_loss: np.ndarray | None = None          # (steps,)
+    accuracy: np.ndarray | None = None           # (steps,), test accuracy, classes only
 
     def __post_init__(self) -> None:
         if not self.optimizer:
@@ -66,6 +79,13 @@ class Recording:
     y: np.ndarray | None = None
     order: np.ndarray | None = None          # epochs × n_samples: each epoch's shuffled indices
     batch_size: int | None = None
+    # a network scene's: the plane its paths are projected on, the steps whose weights are kept, the
+    # held-out samples, and whether the data are "classes" or "regression"
+    plane: Plane | None = None
+    kept_steps: np.ndarray | None = None
+    x_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+    task: str = ""
 
     @property
     def n_steps(self) -> int:

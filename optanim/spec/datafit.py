@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import numpy as np
 import torch
 
+from .checks import source_of
+from .datasets import batch_order, make_data
+
 if TYPE_CHECKING:
     from .scene import Scene
 
@@ -20,30 +23,6 @@ NOTEBOOK_LEVELS = tuple(float(v) for v in np.concatenate((
 CHUNK_ELEMENTS = 1 << 18
 
 StepLoss = Callable[[torch.Tensor], torch.Tensor]
-
-
-def make_data(scene: Scene) -> tuple[torch.Tensor, torch.Tensor]:
-    """The scene's (x, y) as float32 CPU tensors: its own data, or the notebook's noisy samples.
-
-    Drawn on the CPU from the scene's seed so that every machine and device sees the same data.
-    """
-    if scene.data is not None:
-        x, y = scene.data
-        return (torch.as_tensor(x, dtype=torch.float32).flatten(),
-                torch.as_tensor(y, dtype=torch.float32).flatten())
-    generator = torch.Generator().manual_seed(scene.seed)
-    x = torch.linspace(scene.x_range[0], scene.x_range[1], scene.n_samples)
-    noise = torch.randn(scene.n_samples, generator=generator) * scene.noise_std
-    a, b = scene.true_params
-    with torch.no_grad():
-        y = scene.model(x, torch.tensor(a), torch.tensor(b)) + noise
-    return x, y.to(torch.float32)
-
-
-def batch_order(scene: Scene, n_samples: int) -> torch.Tensor:
-    """Each epoch's shuffled sample indices (epochs × n_samples), the same for every optimizer."""
-    generator = torch.Generator().manual_seed(scene.seed + 1)
-    return torch.stack([torch.randperm(n_samples, generator=generator) for _ in range(scene.epochs)])
 
 
 @dataclass(frozen=True)
@@ -128,16 +107,6 @@ class DataFit:
                                 + self.order.numpy().tobytes()).hexdigest()
         return {"kind": "datafit", "data": digest, "batch_size": self.batch_size,
                 "model": [source_of(self.model), _probe(self.model)]}
-
-
-def source_of(function: Callable) -> str:
-    """A function's source text (for cache keys); its name where the source is not to be had."""
-    import inspect
-
-    try:
-        return inspect.getsource(function).strip()
-    except (OSError, TypeError):
-        return getattr(function, "__qualname__", repr(function))
 
 
 def _probe(model: Callable[..., torch.Tensor]) -> list[float]:

@@ -15,7 +15,7 @@ import torch
 from ..output.export import load_npz, save_npz
 from ..data.recording import Recording
 from ..output.atomic import atomic_target
-from ..spec.datafit import source_of
+from ..spec.checks import source_of
 from ..spec.problems import problem_of
 from ..spec.scene import Scene
 from .schedule import probe_rates
@@ -83,7 +83,9 @@ def recording_key(scene: Scene) -> str:
         "order": scene.scheduler_order, "every": scene.scheduler_every, "lr_factors": scene.lr_factors,
         # the rates a schedule sets: a function's closure variables, which its source text hides
         "rates": probe_rates(scene) if callable(scene.scheduler) else None,
-        "window": [list(side) for side in scene.window],
+        # a network's window is its recording's; its plane is part of what it records
+        "window": [scene.a_range, scene.b_range] if scene.is_network else [list(side) for side in scene.window],
+        "plane": [scene.plane, scene.plane_runs, scene.test_share] if scene.is_network else None,
     }, sort_keys=True, default=repr).encode())
     return h.hexdigest()[:20]
 

@@ -17,8 +17,8 @@ from .surface import SurfaceView
 VIEWS: dict[str, type[View]] = {v.name: v for v in (ContourView, SurfaceView, LossView, FitView,
                                                      LearningRateView, GradNormView, StateView, FieldView,
                                                      BasinsView)}
-#: What the dashboard shows in a cell whose view needs data, in a scene without data.
-STAND_INS = {"fit": "gradnorm"}
+#: What the dashboard shows in a cell whose view does not apply to a scene's kind: view -> kind -> stand-in.
+STAND_INS = {"fit": {"loss": "gradnorm", "classes": "boundary"}, "lr": {"classes": "accuracy"}}
 DASHBOARD = "dashboard"
 ALL_VIEWS = (*VIEWS, DASHBOARD)
 
