@@ -314,3 +314,22 @@ def test_the_guard_names_the_estimate_and_force_goes_on(tmp_path, capsys, monkey
     monkeypatch.setattr(budget, "LIMIT_S", 15 * 60)
     estimate = budget.rendering_estimate(optanim.Scene(duration=600, hold=600), 60, 1920 * 1080, 8)
     assert estimate.seconds > budget.LIMIT_S and estimate.field == "duration"
+
+
+def test_many_starts_step_the_schedule_per_step_as_single_runs_do():
+    scene = optanim.Scene(loss="rosenbrock", steps=40, lr=0.002, optimizers=["adam"], starts=[(-1.5, 2.0), (1.5, -0.5)],
+                          scheduler=lambda opt: SequentialLR(opt, [LinearLR(opt, 0.1, total_iters=10),
+                                                                   CosineAnnealingLR(opt, 30)], milestones=[10]))
+    field = optanim.record_field(scene, steps=range(40))
+    for i, start in enumerate(field.starts):
+        path = optanim.record(replace(scene, starts=None, init=tuple(map(float, start)))).paths["adam"]
+        np.testing.assert_array_equal(field.a["adam"][:, i], path.a)
+    with pytest.raises(OptanimError, match="^scheduler: one that steps on the loss"):
+        optanim.record_field(replace(scene, scheduler="reducelronplateau"), steps=range(40))
+
+
+def test_per_step_schedules_do_not_go_with_the_notebook_order():
+    with pytest.raises(OptanimError, match='^scheduler_every: "step" steps after each optimizer step'):
+        tiny_scene(scheduler_every="step", scheduler_order="notebook")
+    with pytest.raises(OptanimError, match="^scheduler_kwargs: only for a scheduler given by name"):
+        tiny_scene(scheduler=warmup_cosine, scheduler_kwargs={"gamma": 0.5})
