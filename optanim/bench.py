@@ -323,7 +323,14 @@ def rows(plan: Plan, repeat: int) -> list[Row]:
             # 1080p60 for 2 s: the same 120-odd frames a 1080p surface render draws per 2 s of video.
             *bench_video(plan, repeat, "surface", 4, 1.6, with_encoder=False, quality_key="h",
                          seconds=min(plan.video_seconds, 2.0)),
-            bench_gif(plan, repeat), bench_job(plan), bench_memory(plan), *bench_fields(plan, repeat)]
+            bench_gif(plan, repeat), bench_job(plan), bench_memory(plan), *bench_fields(plan, repeat),
+            *bench_networks(plan is QUICK, repeat)]
+
+
+def bench_networks(quick: bool, repeat: int) -> list[Row]:
+    from .bench_network import bench_networks as network_rows
+
+    return network_rows(quick, repeat)
 
 
 def bench_fields(plan: Plan, repeat: int) -> list[Row]:

@@ -53,6 +53,7 @@ class Scene:
     # what to show it as
     name: str = ""                      # default: the scene file's name
     title: str = ""                     # default: built from the hyperparameters
+    notes: str = ""                     # the deck's speaker notes (--format pptx); default: from the recording
 
     # the model and the data
     model: Callable[..., torch.Tensor] = sine_cosine
@@ -192,6 +193,8 @@ class Scene:
 
 def validate(scene: Scene) -> None:
     """Raise OptanimError naming the field and what is allowed; checks need no training."""
+    if not isinstance(scene.notes, str):
+        raise OptanimError(f"notes: must be text (the deck's speaker notes), got {type(scene.notes).__name__}")
     for name in ("epochs", "batch_size", "n_samples", "resolution"):
         positive(getattr(scene, name), name, int)
     for name in ("lr", "duration"):
