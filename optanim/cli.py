@@ -72,6 +72,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--export", action="store_true", help="also write the recording as .npz and .csv")
     p.add_argument("--record-only", action="store_true", help="record and report, render nothing")
     p.add_argument("--check", action="store_true", help="validate the scene files only; record nothing")
+    p.add_argument("--force", action="store_true",
+                   help="go on with a scene estimated to take over ~15 minutes or more memory than the machine has")
     p.add_argument("--quiet", action="store_true", help="no progress bars, no report")
     p.add_argument("--clear-cache", action="store_true",
                    help="delete the cached recordings under OUT/.cache/ (then render any scenes given)")
@@ -156,7 +158,7 @@ def _run(args: argparse.Namespace, command: str) -> int:
             resolve_device(scene.device)
             if not isinstance(scene, InitScene):
                 for one in (sweep_scenes(scene).values() if scene.sweep else [scene]):
-                    preflight(one)
+                    preflight(one, force=args.force)
                 check_dashboard(scene)
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
@@ -179,6 +181,8 @@ def _run(args: argparse.Namespace, command: str) -> int:
                 raise OptanimError(f"{path}: {_as_flag(error)}") from None
     if args.grid:
         _check_grid(scenes, args)
+    if not args.force and not args.record_only:
+        _check_rendering(scenes, views, quality, args)
     if args.check:
         for path, _ in scenes:
             print(f"{path}: ok")
@@ -201,8 +205,8 @@ def _run(args: argparse.Namespace, command: str) -> int:
             continue
         cache_dir = None if args.no_cache else args.out / ".cache"
         try:  # a sweep: one recording per value, each cached as a scene of its own
-            recordings = (record_sweep(scene, lambda one: get_recording(one, cache_dir)) if scene.sweep
-                          else {None: get_recording(scene, cache_dir)})
+            recordings = (record_sweep(scene, lambda one: get_recording(one, cache_dir, args.force)) if scene.sweep
+                          else {None: get_recording(scene, cache_dir, args.force)})
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
         names = ({v: f"{scene.name} {text}" for v, text in sweep_labels(scene).items()} if scene.sweep
@@ -227,6 +231,25 @@ def _run(args: argparse.Namespace, command: str) -> int:
     return 0
 
 
+def _check_rendering(scenes: Sequence[tuple[Path, object]], views: list[str], quality: str,
+                     args: argparse.Namespace) -> None:
+    """Refuse, before any work, a video that would take far too long to draw (--force goes on)."""
+    from .lessons.init.scene import InitScene
+    from .render import views_for
+    from .training.budget import check_budget, rendering_estimate
+
+    preset = QUALITIES[quality]
+    for path, scene in scenes:
+        if isinstance(scene, InitScene):
+            continue
+        shown = views if args.views else [v for v in views if v in views_for(scene)]
+        try:
+            check_budget(rendering_estimate(scene, args.fps or preset.fps, preset.width * preset.height,
+                                            len(shown)), "rendering")
+        except OptanimError as error:
+            raise OptanimError(f"{path}: {error}") from None
+
+
 def _check_grid(scenes: Sequence[tuple[Path, object]], args: argparse.Namespace) -> None:
     """--grid takes 2 to 6 plain scenes, and renders views, not a recording."""
     from .lessons.init.scene import InitScene
@@ -249,7 +272,7 @@ def _render_grid(scenes: Sequence[tuple[Path, object]], views: list[str], qualit
     recordings = []
     for path, scene in scenes:
         try:
-            recordings.append(get_recording(scene, None if args.no_cache else args.out / ".cache"))
+            recordings.append(get_recording(scene, None if args.no_cache else args.out / ".cache", args.force))
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
         if not args.quiet:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -44,8 +45,9 @@ from .training.sweep import record_sweep
 from .views import ALL_VIEWS, DASHBOARD, VIEWS
 
 
-def get_recording(scene: Scene, cache_dir: Path | None) -> Recording:
-    return cached_record(scene, cache_dir, record)
+def get_recording(scene: Scene, cache_dir: Path | None, force: bool = False) -> Recording:
+    """The scene's recording from the cache, or recorded; `force`: past the preflight's estimate too."""
+    return cached_record(scene, cache_dir, partial(record, force=force))
 
 
 def clock_of(scene: Scene, recording: Recording, quality: Quality) -> Timeline:

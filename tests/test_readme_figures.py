@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 
 import optanim
+from optanim.spec.sweep import sweep_labels
 
 ROOT = Path(__file__).resolve().parent.parent
-LABELS = ("SGD + momentum", "Adamax", "Adagrad", "RMSprop", "Adam", "SGD")
+LABELS = ("SGD + momentum", "Adamax", "Adagrad", "RMSprop", "Adam", "SGD", "L-BFGS", "Signum",
+          # a one-optimizer sweep's runs go by their value
+          "scheduler constant", "scheduler warmup_cosine")
 PAIR = re.compile(r"\((-?\d+\.\d+), (-?\d+\.\d+)\)(, loss (\d+\.\d+))?")
 #: Rows of sweeps: each figure belongs to a value (test_a_sweeps_figures_are_each_values_recording).
 SWEEP_ROWS = ("scenes/what-sgd-sees.py",)
@@ -45,9 +48,14 @@ def test_the_table_states_figures():
 @pytest.mark.parametrize("scene_file", sorted({c[0] for c in claims() if c[0] not in SWEEP_ROWS}))
 def test_figures_are_the_recordings(scene_file):
     scene = optanim.load_scene(ROOT / scene_file)
-    recording = optanim.record(replace(scene))
-    # "Adam · lr 0.05" where a scene's runs differ in rate: the table names the optimizer
-    by_label = {p.label.split(" · lr ")[0]: p for p in recording.paths.values()}
+    if scene.sweep:   # one optimizer at each value: its run goes by the value's label
+        labels = sweep_labels(scene)
+        by_label = {labels[value]: path for value, recording in optanim.record_sweep(scene).items()
+                    for path in recording.paths.values()}
+    else:
+        recording = optanim.record(replace(scene))
+        # "Adam · lr 0.05" where a scene's runs differ in rate: the table names the optimizer
+        by_label = {p.label.split(" · lr ")[0]: p for p in recording.paths.values()}
     for _, label, a, b, loss, a_text, b_text in (c for c in claims() if c[0] == scene_file):
         path = by_label[label]
         digits = len(a_text.split(".")[1])

@@ -20,6 +20,8 @@ class Trajectory:
     state[name][i] is the optimizer's own per-parameter state after step i, under torch.optim's own
     names (momentum_buffer, sum, square_avg, exp_avg, exp_avg_sq, exp_inf, ...), (a, b) in each row;
     hyper its settings (betas.0, eps, momentum, ...) as its param_group held them.
+    evaluations[i] is how often step i evaluated the loss and its gradient, for a run whose step()
+    takes a closure (L-BFGS: its line search); None for the others (one evaluation a step).
 
     A run that diverged keeps only its good steps: len(a) == diverged_at.
 
@@ -39,9 +41,10 @@ class Trajectory:
     grad: np.ndarray             # (steps, 2)
     diverged_at: int | None = None
     diverged_why: str = ""
-    optimizer: str = ""          # the torch.optim registry name (colour and marker follow it)
+    optimizer: str = ""          # the registry name ("own:<Class>" for a class of one's own): colour, marker
     state: dict[str, np.ndarray] = field(default_factory=dict)     # name -> (steps, 2)
     hyper: dict[str, float] = field(default_factory=dict)
+    evaluations: np.ndarray | None = None   # (steps,) ints, where step() takes a closure
     weights: np.ndarray | None = None            # (kept steps, P)
     off_plane: np.ndarray | None = None          # (steps,)
     plane_loss: np.ndarray | None = None         # (steps,)

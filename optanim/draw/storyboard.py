@@ -90,7 +90,10 @@ def describe(scene: Scene) -> str:
     """The hyperparameters in one line, for the subtitle; a loss function's scene leads with its formula."""
     unit = "epoch" if scene.has_data else "step"
     factors = scene.lr_factors
-    if scene.scheduler != "lambdalr":
+    if callable(scene.scheduler):   # the scene's own function: its name, unless it is a lambda
+        name = getattr(scene.scheduler, "__name__", "")
+        schedule = f"lr {scene.lr:g}, " + (f"{name}(optimizer)" if name.isidentifier() else "own schedule")
+    elif scene.scheduler != "lambdalr":
         schedule = f"lr {scene.lr:g}, {scene.scheduler}({', '.join(f'{k}={v}' for k, v in scene.scheduler_kwargs.items())})"
     elif all(f == factors[0] for f in factors):
         schedule = f"lr {scene.lr * factors[0]:g}"
@@ -98,6 +101,8 @@ def describe(scene: Scene) -> str:
         ratio = factors[2] / factors[1] if len(factors) > 2 and factors[1] else 0.0
         geometric = factors[1] and all(np.isclose(f1, f0 * ratio) for f0, f1 in zip(factors, factors[1:]))
         schedule = f"lr {scene.lr:g} × {ratio:g}^{unit}" if geometric else f"lr {scene.lr:g} × λ({unit})"
+    if scene.scheduler_every == "step" and scene.has_data:
+        schedule += " per step"
     own = [f"{label(run)} {float(run.kwargs['lr']):g}" for run in scene.runs
            if float(run.kwargs.get("lr", scene.lr)) != scene.lr]
     if own:  # the runs that override the scene's rate

@@ -123,7 +123,7 @@ def _at(scene: S, name: str, value: Any) -> S:
     run_key, _, keyword = name.partition(".")
     optimizers = {}
     for run in scene.runs:
-        kwargs = {"optimizer": run.optimizer, **({"label": run.label} if run.label else {}), **run.kwargs}
+        kwargs = {"optimizer": run.cls or run.optimizer, **({"label": run.label} if run.label else {}), **run.kwargs}
         if run.key == run_key:
             kwargs[keyword] = value
         optimizers[run.key] = kwargs
