@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from .accuracy import AccuracyView
 from .base import View
 from .basins import BasinsView
+from .boundary import BoundaryView
 from .contour import ContourView
 from .field import FieldView
 from .fit import FitView
@@ -16,7 +18,7 @@ from .surface import SurfaceView
 
 VIEWS: dict[str, type[View]] = {v.name: v for v in (ContourView, SurfaceView, LossView, FitView,
                                                      LearningRateView, GradNormView, StateView, FieldView,
-                                                     BasinsView)}
+                                                     BasinsView, BoundaryView, AccuracyView)}
 #: What the dashboard shows in a cell whose view does not apply to a scene's kind: view -> kind -> stand-in.
 STAND_INS = {"fit": {"loss": "gradnorm", "classes": "boundary"}, "lr": {"classes": "accuracy"}}
 DASHBOARD = "dashboard"
