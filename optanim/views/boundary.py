@@ -38,32 +38,46 @@ def interpolation(n: int, m: int) -> np.ndarray:
     where = np.linspace(0, n - 1, m)
     low = np.minimum(where.astype(int), n - 2) if n > 1 else np.zeros(m, int)
     weight = where - low
-    matrix = np.zeros((m, n))
+    matrix = np.zeros((m, n), np.float32)
     matrix[np.arange(m), low] = 1 - weight
     if n > 1:
         matrix[np.arange(m), low + 1] += weight
     return matrix
 
 
-def region_image(probs: np.ndarray, rows: np.ndarray, columns: np.ndarray, colours: np.ndarray) -> np.ndarray:
+#: Steps of confidence the region colours take: finer than the eye tells apart.
+SHADES = 64
+EDGE, BLANK = 0, 1     # the palette's first two rows: the boundary line, and white (no good step)
+
+
+def region_palette(colours: np.ndarray) -> np.ndarray:
+    """(2 + C·SHADES, 4) uint8: the edge colour, white, then each class's colour at each confidence,
+    from TINT_UNSURE (a toss-up) to TINT_SURE of the way from white to the class's colour."""
+    tint = np.linspace(TINT_UNSURE, TINT_SURE, SHADES)[None, :, None]
+    shades = np.round(255 + tint * (np.asarray(colours, float)[:, None, :] - 255)).reshape(-1, 3)
+    rgb = np.concatenate([[EDGE_RGB, (255, 255, 255)], shades])
+    return np.column_stack([rgb, np.full(len(rgb), 255)]).astype(np.uint8)
+
+
+def region_image(probs: np.ndarray, rows: np.ndarray, columns: np.ndarray, palette: np.ndarray) -> np.ndarray:
     """(H, W, 4) uint8 of class probabilities (cells, cells, C) interpolated to H × W (rows (H, cells),
-    columns (W, cells)): each pixel its likeliest class's colour, from pale (a toss-up) to TINT_SURE
-    (certain), and a dark line where the likeliest class changes. NaN (no good step): white."""
+    columns (W, cells)): each pixel its likeliest class's colour in region_palette, paler the less sure
+    the network is, and the edge colour where the likeliest class changes. NaN (no good step): white."""
     if not np.isfinite(probs).all():
-        return np.full((len(rows), len(columns), 4), 255, np.uint8)
-    fine = np.einsum("ij,jkc,lk->ilc", rows, probs, columns)
-    label = fine.argmax(-1)
+        return np.broadcast_to(palette[BLANK], (len(rows), len(columns), 4)).copy()
+    # (C, H, W): two plain matrix products per class go to BLAS (einsum, or matmul over a stack,
+    # took 0.3 s a panel)
+    across = np.ascontiguousarray(columns.T)
+    fine = np.stack([rows @ np.ascontiguousarray(probs[..., c], dtype=np.float32) @ across
+                     for c in range(probs.shape[-1])])
+    label = fine.argmax(0)
     chance = 1.0 / probs.shape[-1]
-    sure = np.clip((fine.max(-1) - chance) / max(1 - chance, 1e-12), 0, 1)
-    tint = (TINT_UNSURE + (TINT_SURE - TINT_UNSURE) * sure)[..., None]
-    image = np.empty((*label.shape, 4), np.uint8)
-    image[..., :3] = np.round(255 + tint * (colours[label] - 255))
-    image[..., 3] = 255
-    edge = np.zeros(label.shape, bool)
-    edge[:, 1:] |= label[:, 1:] != label[:, :-1]
-    edge[1:, :] |= label[1:, :] != label[:-1, :]
-    image[edge, :3] = EDGE_RGB
-    return image
+    sure = np.clip((fine.max(0) - chance) * ((SHADES - 1) / max(1 - chance, 1e-12)), 0, SHADES - 1)
+    index = 2 + label * SHADES + sure.astype(np.intp)
+    index[:, 1:][label[:, 1:] != label[:, :-1]] = EDGE
+    index[1:, :][label[1:, :] != label[:-1, :]] = EDGE
+    # One 32-bit word per pixel: a quarter of the lookups of four separate channels.
+    return palette.view(np.uint32).ravel()[index].view(np.uint8).reshape(*index.shape, 4)
 
 
 def accuracy_text(movie: Movie, key: str, frame: int) -> str:
@@ -93,7 +107,8 @@ class BoundaryView(View):
         u, v = movie.region_grid
         self.extent = (float(u[0]), float(u[-1]), float(v[0]), float(v[-1]))
         classes = next(iter(movie.regions.values())).shape[-1]
-        self.colours = np.array([to_rgb(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in range(classes)]) * 255
+        self.palette = region_palette(np.array([to_rgb(CLASS_COLOURS[c % len(CLASS_COLOURS)])
+                                                for c in range(classes)]) * 255)
         self.labels: dict[str, CachedText] = {}
         self.axes = self._panels(ax)
         self.images, self.shown = {}, {}
@@ -123,7 +138,7 @@ class BoundaryView(View):
 
     def _paint(self, key: str, frame: int) -> np.ndarray:
         rows, columns = self.shown[key]
-        return region_image(self.movie.regions[key][frame], rows, columns, self.colours)
+        return region_image(self.movie.regions[key][frame], rows, columns, self.palette)
 
     def _panels(self, ax: Axes) -> dict[str, Axes]:
         """One axes per run on a grid in the container's box, shaped like the inputs' window and framed

@@ -21,7 +21,7 @@ FAST_ON, FAST_OFF = 1.5, 1.2
 RUN_SPACINGS = (2.3, 2.0, 1.85)
 #: A network's numbers, in columns under their names: its real loss, the plane's under its head, how
 #: far off the plane it is, and (for classes) its test accuracy; and what the names mean, where room.
-NUMBER_WIDTH = 6
+NUMBER_WIDTH = 7
 FOOTNOTES = ("loss: the network's, on all training data", "plane: the plane's loss under the head",
              "off: distance off the plane, of the way come", f"hollow head: over {OFF_PLANE:.0%} off")
 
