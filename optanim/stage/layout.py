@@ -21,8 +21,8 @@ DASHBOARD_CELLS = {
     "lr": [0.415, 0.079, 0.235, 0.284]}
 DASHBOARD_READOUT = [0.685, 0.008, 0.31, 0.435]
 #: A network's readout has a line more (its columns' names) and its notes: the cell above it gives
-#: up a little height.
-NETWORK_CELLS = DASHBOARD_CELLS | {"fit": [0.735, 0.56, 0.25, 0.24]}
+#: up a little height; the contour leaves room on its left for a plane's axis label on two lines.
+NETWORK_CELLS = DASHBOARD_CELLS | {"contour": [0.09, 0.516, 0.21, 0.284], "fit": [0.735, 0.56, 0.25, 0.24]}
 NETWORK_READOUT = [0.685, 0.008, 0.31, 0.475]
 #: One view: the plot on the left (a 3D one larger, its box leaves margins of its own), the readout right.
 SINGLE_2D, SINGLE_3D, SINGLE_READOUT = [0.09, 0.1, 0.59, 0.73], [0.0, 0.0, 0.72, 0.83], [0.72, 0.06, 0.27, 0.8]
