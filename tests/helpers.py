@@ -45,6 +45,20 @@ def read_texts(fig) -> list[Text]:
     return [t for t in texts if t.get_window_extent(renderer).overlaps(inside)]
 
 
+def text_clashes(fig, views) -> tuple[list, list]:
+    """The texts a student reads (read_texts) of different panels that run into each other, and those
+    that leave the frame; a view's texts are those of its axes and of its sub-panels (`axes`)."""
+    renderer = fig.canvas.get_renderer()
+    owner = {id(text): view.name or "readout" for view in views
+             for ax in [view.ax, *getattr(view, "axes", {}).values()] for text in ax.findobj(Text)}
+    boxes = [(owner.get(id(t), "figure"), t.get_text(), t.get_window_extent(renderer)) for t in read_texts(fig)]
+    clashes = [(a[:2], b[:2]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+               if a[0] != b[0] and a[2].overlaps(b[2])]
+    outside = [text for _, text, box in boxes if box.x0 < -1 or box.y0 < -1 or box.x1 > fig.bbox.x1 + 1
+               or box.y1 > fig.bbox.y1 + 1]
+    return clashes, outside
+
+
 def use_failing_ffmpeg(folder, monkeypatch) -> None:
     """Put an ffmpeg that fails like a full disk in the encoder's place."""
     import stat

@@ -24,7 +24,7 @@ from optanim.views.base import OFF_PLANE, mark_off_plane
 from optanim.views.boundary import CLASS_COLOURS, EDGE_RGB, interpolation, region_image, region_palette
 from optanim.views.readout import network_columns
 
-from helpers import decode, read_texts
+from helpers import decode, read_texts, text_clashes
 
 #: 1 s of motion and 0.4 s of hold at 15 fps.
 N_FRAMES = 15 + 6
@@ -219,16 +219,8 @@ def test_network_dashboard_is_legible_and_its_panels_keep_apart(request, fixture
     texts = read_texts(fig)
     small = [t.get_text() for t in texts if t.get_fontsize() * fig.dpi / 72 < height / 40 - 1e-6]
     assert not small
-    renderer = fig.canvas.get_renderer()
-    owner = {id(t): v.name for v in views for ax in [v.ax, *getattr(v, "axes", {}).values()]
-             for t in ax.findobj(lambda a: hasattr(a, "get_text"))}
-    boxes = [(owner.get(id(t), "figure"), t.get_text(), t.get_window_extent(renderer)) for t in texts]
-    clashes = [(a[:2], b[:2]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
-               if a[0] != b[0] and a[2].overlaps(b[2])]
-    assert not clashes
-    outside = [text for _, text, box in boxes if box.x0 < -1 or box.y0 < -1 or box.x1 > fig.bbox.x1 + 1
-               or box.y1 > fig.bbox.y1 + 1]
-    assert not outside
+    clashes, outside = text_clashes(fig, views)
+    assert not clashes and not outside
 
 
 def test_regression_network_fit_draws_the_networks_curve(notebook, tmp_path):

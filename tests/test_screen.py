@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.text import Text
 
 import optanim
 from optanim.draw import style
@@ -15,7 +14,7 @@ from optanim.spec.quality import QUALITIES
 from optanim.render import build_movie
 from optanim.views import DASHBOARD
 
-from helpers import read_texts, tiny_scene
+from helpers import read_texts, text_clashes, tiny_scene
 
 #: A student must read text whose font size is at least this share of the frame's height.
 LEGIBLE = 1 / 40
@@ -67,19 +66,9 @@ def test_no_text_of_one_panel_runs_into_another(dashboard, turn):
     for view in views:
         view.update(frame)
     fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    owner = {}
-    for view in views:
-        for text in view.ax.findobj(Text):
-            owner[id(text)] = view.name or "readout"
-    boxes = [(owner.get(id(t), "figure"), t.get_text(), t.get_window_extent(renderer)) for t in read_texts(fig)]
-    clashes = [(a[:2], b[:2]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
-               if a[0] != b[0] and a[2].overlaps(b[2])]
+    clashes, outside = text_clashes(fig, views)
     assert not clashes
-    # and nothing leaves the frame
-    outside = [text for _, text, box in boxes if box.x0 < -1 or box.y0 < -1 or box.x1 > fig.bbox.x1 + 1
-               or box.y1 > fig.bbox.y1 + 1]
-    assert not outside
+    assert not outside   # and nothing leaves the frame
 
 
 def test_the_readout_values_start_clear_of_the_longest_label(dashboard):

@@ -17,7 +17,6 @@ from ..draw.fastimage import FastImage
 from ..draw.fasttext import CachedText
 from ..draw.storyboard import Movie
 from .base import View, epoch_and_step
-from .field import panel_grid
 
 #: One colour per class (Paul Tol's bright scheme, colour-blind safe; yellow late, pale on white).
 CLASS_COLOURS = ("#4477AA", "#EE6677", "#228833", "#AA3377", "#66CCEE", "#CCBB44", "#BBBBBB")
@@ -31,6 +30,23 @@ MAX_UPSAMPLE = 4
 #: Panels narrower than this (points) show only the run's marker beside them, not its name and
 #: accuracy: the readout beside them has those.
 NAMED_PT = 150
+
+
+def margins(named: bool, small: float) -> tuple[float, float]:
+    """(above, beside) a panel, in points: two lines for its name and accuracy, or its marker's room."""
+    return (small * 2.6, small * 0.6) if named else (small * 0.4, small * 1.4)
+
+
+def panel_layout(n: int, width: float, height: float, aspect: float, small: float) -> tuple[int, int, bool]:
+    """(columns, rows, named) for n panels of the inputs' aspect in a width × height box (points): the
+    grid whose panels come out largest, their margins counted (fewer columns on a tie); named where
+    its columns are NAMED_PT wide."""
+    def size(columns: int) -> float:
+        rows = math.ceil(n / columns)
+        above, beside = margins(width / columns >= NAMED_PT, small)
+        return min(width / columns - beside - 0.3 * small, (height / rows - above - 0.3 * small) * aspect)
+    columns = max(range(1, n + 1), key=lambda c: (size(c), -c))
+    return columns, math.ceil(n / columns), width / columns >= NAMED_PT
 
 
 def interpolation(n: int, m: int) -> np.ndarray:
@@ -149,11 +165,12 @@ class BoundaryView(View):
         to_x, to_y = (lambda pt: pt / 72 / width_in), (lambda pt: pt / 72 / height_in)  # noqa: E731
         keys = list(self.movie.recording.paths)
         aspect = (self.extent[1] - self.extent[0]) / (self.extent[3] - self.extent[2])
-        columns, rows = panel_grid(len(keys), box.width * width_in, box.height * height_in, aspect)
+        columns, rows, named = panel_layout(len(keys), box.width * width_in * 72, box.height * height_in * 72,
+                                            aspect, self.small)
         cell_w, cell_h = box.width / columns, box.height / rows
-        self.named = named = cell_w * width_in * 72 >= NAMED_PT
-        header = to_y(self.small * 2.6) if named else to_y(self.small * 0.4)
-        beside = to_x(self.small * 0.6) if named else to_x(self.small * 1.4)   # room for the marker
+        self.named = named
+        above, beside = margins(named, self.small)
+        header, beside = to_y(above), to_x(beside)
         axes = {}
         for index, key in enumerate(keys):
             row, column = divmod(index, columns)

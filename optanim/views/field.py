@@ -31,12 +31,12 @@ DOT_PER_360 = 1.0
 CROWD_RADIUS = 6
 
 
-def panel_grid(n: int, width: float, height: float, aspect: float = PANEL_ASPECT) -> tuple[int, int]:
+def panel_grid(n: int, width: float, height: float) -> tuple[int, int]:
     """(columns, rows) for n panels in a width × height box: the layout whose panels, kept at
-    `aspect` (width over height), come out largest (fewer columns on a tie)."""
+    PANEL_ASPECT, come out largest (fewer columns on a tie)."""
     def size(columns: int) -> float:
         rows = math.ceil(n / columns)
-        return min(width / columns, height / rows * aspect)
+        return min(width / columns, height / rows * PANEL_ASPECT)
     columns = max(range(1, n + 1), key=lambda c: (size(c), -c))
     return columns, math.ceil(n / columns)
 

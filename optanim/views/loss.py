@@ -60,7 +60,9 @@ class LossView(View):
                   *(p.test_loss for p in tested)]
         ax.set_xlim(0, max(1, rec.n_steps - 1))
         finite = np.concatenate([v[np.isfinite(v)] for v in losses] or [np.ones(1)])
-        if len(finite) and finite.min() < 0:  # a loss unbounded below (a saddle) has no log scale
+        # A loss unbounded below (a saddle) has no log scale; one within a decade would have one
+        # labelled tick on it, or none (a network's often stays within one): linear, both.
+        if len(finite) and (finite.min() < 0 or 0 < finite.min() and finite.max() < 10 * finite.min()):
             low, high = finite.min(), finite.max()
             pad = 0.08 * max(high - low, 1e-12)
             ax.set_ylim(low - pad, high + pad)

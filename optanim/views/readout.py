@@ -22,8 +22,8 @@ RUN_SPACINGS = (2.3, 2.0, 1.85)
 #: A network's numbers, in columns under their names: its real loss, the plane's under its head, how
 #: far off the plane it is, and (for classes) its test accuracy; and what the names mean, where room.
 NUMBER_WIDTH = 7
-FOOTNOTES = ("loss: the network's, on all training data", "plane: the plane's loss under the head",
-             "off: distance off the plane, of the way come", f"hollow head: over {OFF_PLANE:.0%} off")
+FOOTNOTES = ("loss: the network's real loss", "plane: the plane's loss below it", "off: how far off the plane",
+             f"hollow head: over {OFF_PLANE:.0%} off")
 
 
 def percent(share: float) -> str:
@@ -123,6 +123,7 @@ class ReadoutView(View):
             text = f"{name} {where}{more}"
             ax.text(0.09, y, text, fontsize=style.fitting_size(text, font_size * 0.9, 0.89 * width_pt), va="center")
         # What a network's columns mean, as many lines as there is room for.
+        y -= 0.4 * line
         for note in FOOTNOTES if self.network else ():
             y -= 1.1 * line
             size = style.fitting_size(note, font_size * 0.9, 0.97 * width_pt)
