@@ -21,7 +21,8 @@ from optanim.stage.animator import Animator
 from optanim.stage.layout import compose
 from optanim.views import DASHBOARD, VIEWS
 from optanim.views.base import OFF_PLANE, mark_off_plane
-from optanim.views.boundary import CLASS_COLOURS, EDGE_RGB, interpolation, region_image, region_palette
+from optanim.views.boundary import (CLASS_COLOURS, EDGE_RGB, interpolation, panel_layout, region_image,
+                                     region_palette)
 from optanim.views.readout import network_columns
 
 from helpers import decode, read_texts, text_clashes
@@ -248,3 +249,17 @@ def test_class_views_are_for_class_networks_only(notebook):
     scene, recording, _ = notebook
     with pytest.raises(optanim.OptanimError, match="boundary"):
         optanim.render(scene, views=["boundary"], quality="l", recording=recording)
+
+
+@pytest.mark.parametrize("label", [90.0, 160.0, 170.0, 400.0])
+def test_boundary_panels_are_named_only_where_the_names_fit(label):
+    """Four runs in the single view's box (715 × 345 pt): as large as can be, each name within its column."""
+    for must_name in (True, False):
+        columns, rows, named = panel_layout(4, 715, 345, 1.0, style.MIN_TEXT_PT, label, must_name)
+        assert columns * rows >= 4 and (columns - 1) * rows < 4 or rows == 1
+        if named:
+            assert 715 / columns >= label + style.MIN_TEXT_PT
+        if must_name and label < 400:
+            assert named
+    assert panel_layout(4, 715, 345, 1.0, style.MIN_TEXT_PT, 90, True)[:2] == (4, 1)
+    assert panel_layout(4, 715, 345, 1.0, style.MIN_TEXT_PT, 170, True)[:2] == (2, 2)

@@ -9,6 +9,8 @@ import math
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextPath
 from matplotlib.lines import Line2D
 from matplotlib.transforms import Bbox
 
@@ -37,16 +39,23 @@ def margins(named: bool, small: float) -> tuple[float, float]:
     return (small * 2.6, small * 0.6) if named else (small * 0.4, small * 1.4)
 
 
-def panel_layout(n: int, width: float, height: float, aspect: float, small: float) -> tuple[int, int, bool]:
+def panel_layout(n: int, width: float, height: float, aspect: float, small: float, label: float,
+                 must_name: bool) -> tuple[int, int, bool]:
     """(columns, rows, named) for n panels of the inputs' aspect in a width × height box (points): the
-    grid whose panels come out largest, their margins counted (fewer columns on a tie); named where
-    its columns are NAMED_PT wide."""
+    grid whose panels come out largest, their margins counted (fewer columns on a tie). Its panels are
+    named where its columns are NAMED_PT wide and hold the widest name (`label` points); `must_name`:
+    only such grids (no readout beside them names the runs)."""
+    def named(columns: int) -> bool:
+        return width / columns >= max(NAMED_PT, label + margins(True, small)[1] + small)
+
     def size(columns: int) -> float:
+        if must_name and not named(columns) and columns > 1:
+            return -1.0
         rows = math.ceil(n / columns)
-        above, beside = margins(width / columns >= NAMED_PT, small)
+        above, beside = margins(named(columns), small)
         return min(width / columns - beside - 0.3 * small, (height / rows - above - 0.3 * small) * aspect)
     columns = max(range(1, n + 1), key=lambda c: (size(c), -c))
-    return columns, math.ceil(n / columns), width / columns >= NAMED_PT
+    return columns, math.ceil(n / columns), named(columns)
 
 
 def interpolation(n: int, m: int) -> np.ndarray:
@@ -125,6 +134,12 @@ class BoundaryView(View):
         classes = next(iter(movie.regions.values())).shape[-1]
         self.palette = region_palette(np.array([to_rgb(CLASS_COLOURS[c % len(CLASS_COLOURS)])
                                                 for c in range(classes)]) * 255)
+        # Its own clock on the title line, where no readout stands beside it (the single view).
+        self.clock = None
+        if ax.get_position().width > 0.5:
+            title_middle = 1 + (6 + font_size * 0.45) / (ax.get_position().height * ax.figure.get_figheight() * 72)
+            self.clock = ax.add_artist(CachedText(0.72, title_middle, "", transform=ax.transAxes,
+                                                  fontsize=self.small, family="DejaVu Sans Mono", va="center"))
         self.labels: dict[str, CachedText] = {}
         self.axes = self._panels(ax)
         self.images, self.shown = {}, {}
@@ -139,15 +154,9 @@ class BoundaryView(View):
             for c in range(classes):
                 pick = labels == c
                 sub.add_line(Line2D(rec.x[pick, 0], rec.x[pick, 1], linestyle="none", marker="o",
-                                    markersize=self.small * (0.45 if self.named else 0.3), mfc=CLASS_COLOURS[c % len(CLASS_COLOURS)],
-                                    mec="white", mew=0.5, zorder=2))
+                                    markersize=self.small * (0.45 if self.named else 0.3),
+                                    mfc=CLASS_COLOURS[c % len(CLASS_COLOURS)], mec="white", mew=0.5, zorder=2))
         self.points = [line for sub in self.axes.values() for line in sub.lines]
-        # Its own clock on the title line, where no readout stands beside it (the single view).
-        self.clock = None
-        if ax.get_position().width > 0.5:
-            title_middle = 1 + (6 + font_size * 0.45) / (ax.get_position().height * ax.figure.get_figheight() * 72)
-            self.clock = ax.add_artist(CachedText(0.72, title_middle, "", transform=ax.transAxes,
-                                                  fontsize=self.small, family="DejaVu Sans Mono", va="center"))
         self.last: dict[str, np.ndarray] = {}
         self.artists = [*self.images.values(), *self.points, *self.labels.values(),
                         *([self.clock] if self.clock else [])]
@@ -165,8 +174,10 @@ class BoundaryView(View):
         to_x, to_y = (lambda pt: pt / 72 / width_in), (lambda pt: pt / 72 / height_in)  # noqa: E731
         keys = list(self.movie.recording.paths)
         aspect = (self.extent[1] - self.extent[0]) / (self.extent[3] - self.extent[2])
+        widest = max(TextPath((0, 0), path.label, size=self.small, prop=FontProperties(weight="bold")).get_extents().width
+                     for path in self.movie.recording.paths.values())
         columns, rows, named = panel_layout(len(keys), box.width * width_in * 72, box.height * height_in * 72,
-                                            aspect, self.small)
+                                            aspect, self.small, widest, must_name=self.clock is not None)
         cell_w, cell_h = box.width / columns, box.height / rows
         self.named = named
         above, beside = margins(named, self.small)
@@ -194,7 +205,8 @@ class BoundaryView(View):
                 label = self.movie.recording.paths[key].label
                 sub.text(0, 1 + 1.45 * line, label, transform=sub.transAxes, color=style.text_colour(look.colour),
                          weight="bold", va="center",
-                         fontsize=style.fitting_size(label, self.small * 1.05, cell_w * width_in * 72 - self.small))
+                         fontsize=style.fitting_size(label, self.small * 1.05, (cell_w - beside) * width_in * 72 - self.small,
+                                                     "bold"))
                 self.labels[key] = sub.add_artist(CachedText(
                     0, 1 + 0.55 * line, "", transform=sub.transAxes, fontsize=self.small,
                     family="DejaVu Sans Mono", va="center", color="#222222"))
