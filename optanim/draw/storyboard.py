@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..data.batches import BatchLosses, batch_losses
 from ..data.field import Field
 from ..data.landscape import Landscape, landscape as landscape_over
 from ..data.recording import Recording
@@ -59,6 +60,7 @@ class Movie:
     axis_labels: tuple[str, str] = ("a", "b")   # a network's: what the plane's two directions are
     region_grid: tuple[np.ndarray, np.ndarray] | None = None   # a class network's input axes (x₁, x₂)
     regions: dict[str, np.ndarray] | None = None   # run -> (n_frames, cells, cells, classes) probabilities
+    batches: tuple[BatchLosses | None, ...] = ()   # any mini-batch's loss on (landscape, detail); () without data
 
     @property
     def true_params(self) -> tuple[float, float] | None:
@@ -88,7 +90,10 @@ def describe(scene: Scene) -> str:
     """The hyperparameters in one line, for the subtitle; a loss function's scene leads with its formula."""
     unit = "epoch" if scene.has_data else "step"
     factors = scene.lr_factors
-    if scene.scheduler != "lambdalr":
+    if callable(scene.scheduler):   # the scene's own function: its name, unless it is a lambda
+        name = getattr(scene.scheduler, "__name__", "")
+        schedule = f"lr {scene.lr:g}, " + (f"{name}(optimizer)" if name.isidentifier() else "own schedule")
+    elif scene.scheduler != "lambdalr":
         schedule = f"lr {scene.lr:g}, {scene.scheduler}({', '.join(f'{k}={v}' for k, v in scene.scheduler_kwargs.items())})"
     elif all(f == factors[0] for f in factors):
         schedule = f"lr {scene.lr * factors[0]:g}"
@@ -96,6 +101,8 @@ def describe(scene: Scene) -> str:
         ratio = factors[2] / factors[1] if len(factors) > 2 and factors[1] else 0.0
         geometric = factors[1] and all(np.isclose(f1, f0 * ratio) for f0, f1 in zip(factors, factors[1:]))
         schedule = f"lr {scene.lr:g} × {ratio:g}^{unit}" if geometric else f"lr {scene.lr:g} × λ({unit})"
+    if scene.scheduler_every == "step" and scene.has_data:
+        schedule += " per step"
     own = [f"{label(run)} {float(run.kwargs['lr']):g}" for run in scene.runs
            if float(run.kwargs.get("lr", scene.lr)) != scene.lr]
     if own:  # the runs that override the scene's rate
@@ -134,6 +141,7 @@ def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timelin
         windows = camera_windows([(p.a, p.b) for p in recording.paths.values()], timeline.steps, timeline.fps,
                                  full, scene.zoom)
     close = region(windows, full)
+    detail = None if close is None else landscape_over(scene, window=close, recording=recording)
     known = None if scene.has_data else function_of(scene.loss)
     local = tuple((m.a, m.b) for m in known.minima if not m.is_global) if known else ()
     return Movie(title=scene.title or (known.title if known else scene.name), subtitle=describe(scene),
@@ -142,11 +150,11 @@ def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timelin
                  fit_x=fit_x, fits=fits, true_curve=true_curve,
                  camera=Camera(scene.azimuth_start, scene.azimuth_turn, scene.elevation),
                  surface_cmap=scene.surface_cmap, styles=run_styles(recording.paths.values()),
-                 windows=windows, detail=None if close is None else landscape_over(scene, window=close, recording=recording),
+                 windows=windows, detail=detail,
                  local_minima=local, state_focus=scene.state_focus,
                  dashboard_views=tuple(scene.dashboard_views), kind=scene.kind,
                  axis_labels=recording.plane.axis_labels() if recording.plane is not None else ("a", "b"),
-                 region_grid=region_grid, regions=regions)
+                 region_grid=region_grid, regions=regions, batches=batch_losses(scene, (landscape, detail)))
 
 
 def start_of(scene: Scene, recording: Recording) -> tuple[float, float]:

@@ -46,6 +46,8 @@ def save_npz(recording: Recording, target: Path | io.BufferedIOBase) -> None:
                        if getattr(path, name) is not None})
         for kind in _PATH_DICTS:
             arrays.update({f"{key}.{kind}.{name}": np.asarray(value) for name, value in getattr(path, kind).items()})
+        if path.evaluations is not None:
+            arrays[f"{key}.evaluations"] = path.evaluations
     np.savez(target, **arrays)
 
 
@@ -58,7 +60,8 @@ def load_npz(source: Path | io.BufferedIOBase) -> Recording:
             dicts = {kind: {name[len(f"{key}.{kind}."):]: data[name] for name in data.files
                             if name.startswith(f"{key}.{kind}.")} for kind in _PATH_DICTS}
             dicts["hyper"] = {name: float(value) for name, value in dicts["hyper"].items()}
-            paths[key] = Trajectory(key=key, label=str(label), optimizer=str(optimizer),
+            evaluations = data[f"{key}.evaluations"] if f"{key}.evaluations" in data.files else None
+            paths[key] = Trajectory(key=key, label=str(label), optimizer=str(optimizer), evaluations=evaluations,
                                     diverged_at=None if stop < 0 else int(stop), diverged_why=str(why),
                                     **{name: data[f"{key}.{name}"] for name in _PATH_ARRAYS}, **dicts,
                                     **{name: data[f"{key}.{name}"] for name in _NETWORK_PATH_ARRAYS

@@ -86,6 +86,16 @@ class DataFit:
                 out[i:i + rows] = part
         return out
 
+    def sample_losses(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """(samples, points): each sample's squared error at each (a[k], b[k]). A mini-batch's loss at
+        every point is then the mean of its samples' rows. Chunked over the points as full_loss is, so
+        that the temporaries stay small; the chunks' results are the table itself."""
+        x, y = self.x.to(a.device), self.y.to(a.device)
+        rows = max(1, CHUNK_ELEMENTS // max(1, x.numel()))
+        with torch.no_grad():
+            return torch.cat([((self.model(x, a_part[:, None], b_part[:, None]) - y) ** 2).T
+                              for a_part, b_part in zip(a.reshape(-1).split(rows), b.reshape(-1).split(rows))], dim=1)
+
     def arrays(self) -> dict[str, Any]:
         """What a Recording keeps of the problem: the data and the batches, as numpy."""
         return {"x": self.x.cpu().numpy(), "y": self.y.cpu().numpy(), "order": self.order.cpu().numpy(),

@@ -55,8 +55,8 @@ def build(scene: Any) -> torch.nn.Module:
     """network() with its error as one line (the scene loader adds the scene file's line)."""
     try:
         net = scene.network()
-    except Exception as error:   # the user's code: any error is theirs, said in one line
-        raise OptanimError(f"network: network() raised {type(error).__name__}: {error}") from error
+    except Exception as error:   # the user's code: any error is theirs, said in one line with its line
+        raise OptanimError(f"network: network() raised {type(error).__name__}: {error}{user_line(error)}") from None
     if not isinstance(net, torch.nn.Module):
         raise OptanimError(f"network: must return a torch.nn.Module, returned {type(net).__name__}")
     if not any(True for _ in net.parameters()):
@@ -136,3 +136,13 @@ def check_network(scene: Any, runs: tuple, defaults: dict[str, Any]) -> None:
         raise OptanimError(f"network: {n_params:,} parameters × {len(runs)} runs need about {need / 1e9:.1f} GB "
                            f"to record; the limit is {MEMORY_LIMIT / 1e9:.1f} GB: use a smaller network or fewer runs")
 
+
+def user_line(error: BaseException) -> str:
+    """" (at file:line)" of the innermost frame of the user's own code (not torch's, not optanim's)."""
+    import traceback
+    from pathlib import Path
+
+    ours = (Path(__file__).resolve().parents[1], Path(torch.__file__).resolve().parent)
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if not any(Path(frame.filename).resolve().is_relative_to(root) for root in ours)]
+    return f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""

@@ -19,6 +19,7 @@ from torch.func import functional_call, vmap
 from ..errors import OptanimError
 from .checks import source_of
 from .datasets import batch_order
+from .stacked import at_weights, layers_of, on_plane
 from .netchecks import build, check_output, criterion_name, samples_of, test_split
 
 if TYPE_CHECKING:
@@ -35,8 +36,14 @@ def criterion_of(name: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tens
     if name == "cross_entropy":
         return f.cross_entropy
     if name == "bce":
-        return lambda out, y: f.binary_cross_entropy_with_logits(out.reshape(-1), y.reshape(-1).to(out.dtype))
+        return lambda out, y, reduction="mean": f.binary_cross_entropy_with_logits(
+            out.reshape(-1), y.reshape(-1).to(out.dtype), reduction=reduction)
     return f.mse_loss
+
+
+def predicted(out: torch.Tensor) -> torch.Tensor:
+    """The class each output row says: the largest logit, or for one logit (bce) whether it is positive."""
+    return (out[..., 0] > 0).long() if out.shape[-1] == 1 else out.argmax(-1)
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,13 @@ class NetworkFit:
                directions: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
         """The criterion over (x, y), and for classes the accuracy, at each weight vector: coords[k] itself,
         or origin + coords[k] @ directions on a plane (coords (K, 2), directions (2, P)); one batched
-        forward pass per chunk of K, so memory stays bounded however many points."""
+        forward pass per chunk of K, so memory stays bounded however many points. A plain MLP goes through
+        stacked matrix products (spec/stacked.py), any other module through torch.func.vmap."""
+        layers = layers_of(self.start)
+        if layers is not None:
+            if directions is None:
+                return at_weights(layers, self.loss_fn(), coords, x, y, self.classes)
+            return on_plane(layers, self.loss_fn(), origin, directions, coords, x, y, self.classes)
         names, shapes = zip(*[(name, p.shape) for name, p in self.start.named_parameters()])
         sizes = [s.numel() for s in shapes]
         width = max(max(s) for s in shapes)
@@ -130,7 +143,7 @@ class NetworkFit:
         def one(weights: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
             params = {n: w.reshape(s) for n, w, s in zip(names, torch.split(weights, sizes), shapes)}
             out = functional_call(self.start, params, (x,))
-            hits = (out.argmax(-1) == y).float().mean() if self.classes else out.new_zeros(())
+            hits = (predicted(out) == y).float().mean() if self.classes else out.new_zeros(())
             return criterion(out, y), hits
 
         batched = vmap(one)

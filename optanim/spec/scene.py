@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from ..errors import OptanimError
-from .optimizers import NOTEBOOK_OPTIMIZERS, optimizer_class, scheduler_class
+from .optimizers import NOTEBOOK_OPTIMIZERS, SCHEDULER_EVERY, optimizer_class, scheduler_class
 from .checks import choice, finite, non_negative, pair, positive, short_repr
 from .loss import DEFAULT_STEPS, LossFn, check_loss, default_window
 from .model import sine_cosine
@@ -29,6 +29,8 @@ DATA_FIELDS = ("epochs", "batch_size", "n_samples", "x_range", "noise_std", "tru
 MAX_SECONDS = 600.0
 
 SCHEDULER_ORDERS = ("pytorch", "notebook")
+#: The most epochs (or steps) of lr_lambda a scene's checks evaluate.
+MAX_CHECKED = 100_000
 #: The dashboard's cells, in order: top row left to right, then the bottom row (the readout takes the last).
 DASHBOARD_VIEWS = ("contour", "surface", "fit", "loss", "lr")
 DASHBOARD_TOP_ROW = 3
@@ -51,6 +53,7 @@ class Scene:
     # what to show it as
     name: str = ""                      # default: the scene file's name
     title: str = ""                     # default: built from the hyperparameters
+    notes: str = ""                     # the deck's speaker notes (--format pptx); default: from the recording
 
     # the model and the data
     model: Callable[..., torch.Tensor] = sine_cosine
@@ -82,10 +85,13 @@ class Scene:
     weight_decay: float = 0.0
     momentum: float = 0.9               # for "sgdm" only
     lr_lambda: Callable[[int], float] = constant_lr
-    scheduler: str = "lambdalr"         # any torch.optim.lr_scheduler class, lower-case
+    # any torch.optim.lr_scheduler class, lower-case, or a function optimizer -> scheduler (SequentialLR...)
+    scheduler: str | Callable[[torch.optim.Optimizer], Any] = "lambdalr"
     scheduler_kwargs: Mapping[str, Any] = field(default_factory=dict)
     scheduler_order: str = "pytorch"    # "notebook": scheduler.step() at the start of each epoch
-    optimizers: Sequence[str] | Mapping[str, Mapping[str, Any]] = NOTEBOOK_OPTIMIZERS
+    scheduler_every: str = "epoch"      # "step": scheduler.step() after every optimizer step
+    # names, or torch.optim.Optimizer subclasses of your own ({"mine": MySignSGD}): spec/runs.py
+    optimizers: Sequence[Any] | Mapping[str, Any] = NOTEBOOK_OPTIMIZERS
     device: str = "cpu"
 
     # the landscape
@@ -166,13 +172,29 @@ class Scene:
                 tuple(self.b_range) if self.b_range is not None else b_default)
 
     @property
+    def steps_per_epoch(self) -> int:
+        """Optimizer steps per epoch: the mini-batches of the data, or one on a loss function (of a
+        network's data set, the samples it is asked for, before the test share is held out)."""
+        if not self.has_data:
+            return 1
+        n_data = self.n_samples if self.data is None or isinstance(self.data, str) else len(self.data[0])
+        return -(-n_data // self.batch_size)
+
+    @property
+    def n_scheduler_steps(self) -> int:
+        """How often the scheduler steps over the whole scene: once per epoch, or once per step."""
+        return self.n_epochs * (self.steps_per_epoch if self.scheduler_every == "step" else 1)
+
+    @property
     def lr_factors(self) -> list[float]:
-        """lr_lambda at epochs 0..n_epochs: all a LambdaLR scene's schedule depends on."""
-        return [float(self.lr_lambda(epoch)) for epoch in range(self.n_epochs + 1)]
+        """lr_lambda at 0..n_scheduler_steps: all a LambdaLR scene's schedule depends on."""
+        return [float(self.lr_lambda(epoch)) for epoch in range(self.n_scheduler_steps + 1)]
 
 
 def validate(scene: Scene) -> None:
     """Raise OptanimError naming the field and what is allowed; checks need no training."""
+    if not isinstance(scene.notes, str):
+        raise OptanimError(f"notes: must be text (the deck's speaker notes), got {type(scene.notes).__name__}")
     for name in ("epochs", "batch_size", "n_samples", "resolution"):
         positive(getattr(scene, name), name, int)
     for name in ("lr", "duration"):
@@ -205,7 +227,8 @@ def validate(scene: Scene) -> None:
         _check_two_parameters(scene)
     _check_zoom(scene)
     for run in scene.runs:
-        optimizer_class(run.optimizer)
+        if run.cls is None:
+            optimizer_class(run.optimizer)
     _check_schedule(scene)
     check_starts(scene.starts, scene.runs)
     _check_views(scene)
@@ -308,10 +331,21 @@ def _check_data(scene: Scene) -> int:
 
 
 def _check_schedule(scene: Scene) -> None:
-    scheduler_class(scene.scheduler)
+    choice(scene.scheduler_every, "scheduler_every", SCHEDULER_EVERY)
+    if isinstance(scene.scheduler, str):
+        scheduler_class(scene.scheduler)
+    elif not callable(scene.scheduler):
+        raise OptanimError(f"scheduler: a scheduler's name or a function optimizer -> scheduler, got {scene.scheduler!r}")
+    elif scene.scheduler_kwargs:
+        raise OptanimError("scheduler_kwargs: only for a scheduler given by name; a function builds its own")
+    if scene.scheduler_every == "step" and scene.scheduler_order == "notebook":
+        raise OptanimError('scheduler_every: "step" steps after each optimizer step; scheduler_order="notebook" '
+                           'steps before each epoch: use one or the other')
     if not callable(scene.lr_lambda):
         raise OptanimError("lr_lambda: must be a function of the epoch, e.g. lambda epoch: 0.9 ** epoch")
-    for epoch in range(scene.n_epochs + 2):   # every epoch either scheduler order will ask for
+    # every epoch either scheduler order will ask for; of a huge scene the first ones (the preflight's
+    # estimate refuses it, and a forced one meets the rest as it trains)
+    for epoch in range(min(scene.n_scheduler_steps + 2, MAX_CHECKED)):
         try:
             value = scene.lr_lambda(epoch)
         except Exception as error:  # a user's function: any error is theirs to fix

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .accuracy import AccuracyView
 from .base import View
 from .basins import BasinsView
+from .batch import BatchView
 from .boundary import BoundaryView
 from .contour import ContourView
 from .field import FieldView
@@ -18,9 +19,10 @@ from .surface import SurfaceView
 
 VIEWS: dict[str, type[View]] = {v.name: v for v in (ContourView, SurfaceView, LossView, FitView,
                                                      LearningRateView, GradNormView, StateView, FieldView,
-                                                     BasinsView, BoundaryView, AccuracyView)}
+                                                     BasinsView, BatchView, BoundaryView, AccuracyView)}
 #: What the dashboard shows in a cell whose view does not apply to a scene's kind: view -> kind -> stand-in.
-STAND_INS = {"fit": {"loss": "gradnorm", "classes": "boundary"}, "lr": {"classes": "accuracy"}}
+STAND_INS = {"fit": {"loss": "gradnorm", "classes": "boundary"}, "lr": {"classes": "accuracy"},
+             "batch": {"loss": "gradnorm"}}
 DASHBOARD = "dashboard"
 ALL_VIEWS = (*VIEWS, DASHBOARD)
 

@@ -33,6 +33,7 @@ class View:
     title_without_data = ""     # where the scene minimises a function: no "all data" to speak of
     three_d = False
     kinds = KINDS               # the scenes it means something for (the fit: 1-D data only)
+    by_default = True           # rendered where no views are named (else only when asked for)
     needs_field = False         # the view shows a scene's many starts (movie.field)
     readout = True              # the readout panel beside it; False: the view takes the width
 

@@ -82,7 +82,10 @@ class ReadoutView(View):
         # Two lines per optimizer where there is room, one (label, then value) where there is not.
         answers = [p for p in movie.minima if p not in movie.local_minima]
         below = 0.3 + 1.3 * (1 + bool(answers) + bool(movie.local_minima))
-        spacing = next((s for s in RUN_SPACINGS if top + s * len(rec.paths) + below <= 1.0 / line), None)
+        # A run whose step() takes a closure (L-BFGS) has a line more: its evaluations at the shown step.
+        counted = [key for key, path in rec.paths.items() if path.evaluations is not None]
+        spacing = next((s for s in RUN_SPACINGS if top + s * len(rec.paths) + len(counted) + below <= 1.0 / line),
+                       None)
         compact = spacing is None
         # A long label (a run's own name and rate) shrinks only to leave its value room beside it (a
         # loss's widest, in the values' font), or to stay on the panel.
@@ -96,13 +99,16 @@ class ReadoutView(View):
             size = max(style.fitting_size(path.label, font_size, room, "bold"), min(font_size, style.MIN_TEXT_PT))
             rows[key] = (y, ax.text(0.09, y, path.label, fontsize=size, color=style.text_colour(colour),
                                     weight="bold", va="center"))
-            y -= (1.25 if compact else spacing) * line
+            y -= (1.25 if compact else spacing) * line + (line if key in counted else 0.0)
         # On one line, the values start clear of the widest label.
         ends = [ax.transAxes.inverted().transform(label.get_window_extent().p1)[0] for _, label in rows.values()]
         column = max([0.55] + [end + 0.04 for end in ends]) if compact else 0.09
         self.values = {key: ax.add_artist(CachedText(
             column, row_y if compact else row_y - line, "", fontsize=font_size * 0.9, va="center",
             family="DejaVu Sans Mono", color="#222222")) for key, (row_y, _) in rows.items()}
+        self.evaluations = {key: ax.add_artist(CachedText(
+            0.09, rows[key][0] - (1.0 if compact else 2.0) * line, "", fontsize=font_size * 0.9, va="center",
+            family="DejaVu Sans Mono", color="#222222")) for key in counted}
         if columns:
             ax.text(column, 1.0 - (top - 1) * line, columns, fontsize=font_size * 0.9, va="center",
                     family="DejaVu Sans Mono", color="#555555")
@@ -130,7 +136,7 @@ class ReadoutView(View):
             if y < 0.5 * line or TextPath((0, 0), note, size=size).get_extents().width > width_pt:
                 break
             ax.text(0.0, y, note, fontsize=size, va="center", color="#555555")
-        self.artists = [self.epoch, self.step, self.pace, *self.values.values()]
+        self.artists = [self.epoch, self.step, self.pace, *self.values.values(), *self.evaluations.values()]
 
     def update(self, frame: int) -> None:
         epoch, step = epoch_and_step(self.movie, frame)
@@ -150,3 +156,6 @@ class ReadoutView(View):
             else:
                 self.values[key].set_text(f"loss {fmt(path.full_loss[self.movie.step(key, frame)])}")
                 self.values[key].set_color("#222222")
+            if key in self.evaluations:   # what the shown step cost: L-BFGS's line search, say
+                shown = int(path.evaluations[self.movie.step(key, frame)]) if len(path.evaluations) else 0
+                self.evaluations[key].set_text(f"{shown} evaluation{'s' * (shown != 1)}")
