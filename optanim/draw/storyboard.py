@@ -108,6 +108,8 @@ def describe(scene: Scene) -> str:
     if own:  # the runs that override the scene's rate
         schedule += f" ({', '.join(own)})"
     start = f"start ({scene.init[0]:g}, {scene.init[1]:g})"
+    if scene.is_network:   # no two-parameter start: what it learns, and the plane it is drawn on
+        start = f"{scene.data if isinstance(scene.data, str) else 'own data'} · plane {scene.plane!r}"
     if scene.has_data:
         return (f"{schedule} · batch {scene.batch_size} · weight decay {scene.weight_decay:g} · "
                 f"{scene.epochs} epochs · {start}")

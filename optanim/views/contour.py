@@ -14,7 +14,7 @@ from matplotlib.transforms import Bbox
 from ..data.landscape import Landscape
 from ..draw import camera, style
 from ..draw.storyboard import Movie
-from .base import View, aim, head_marker
+from .base import View, aim, head_marker, label_axes, mark_off_plane
 
 #: White valleys to grey hills: the coloured paths stand out on it, in print and on a projector.
 CONTOUR_FILL = LinearSegmentedColormap.from_list("optanim-hills", ["#ffffff", "#b8b8b8"])
@@ -119,8 +119,7 @@ class ContourView(View):
         self.windows = camera.settle(movie.windows, 0.5 / max(ax.bbox.width, ax.bbox.height))
         aim(ax, self.windows[0])
         self._show(self.windows[0])
-        ax.set_xlabel("a")
-        ax.set_ylabel("b")
+        label_axes(ax, movie.axis_labels)
         self.lines, self.tips, self.heads, self.crosses = {}, {}, {}, {}
         for key, path, colour, marker in self.paths():
             look = dict(color=colour, lw=2.2, solid_capstyle="round", solid_joinstyle="round", zorder=3)
@@ -179,6 +178,7 @@ class ContourView(View):
             s = self.movie.step(key, frame)
             head = self.movie.head(key, frame, path.a, path.b)
             self.heads[key].set_data(*head)
+            mark_off_plane(self.heads[key], path, s)
             self.tips[key].set_data(np.append(path.a[s:s + 1], head[0]), np.append(path.b[s:s + 1], head[1]))
         for key, cross in self.crosses.items():
             cross.set_visible(shown >= self.movie.recording.paths[key].diverged_at)
