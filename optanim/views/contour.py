@@ -54,8 +54,8 @@ def label_spots(lines, levels: list[float], window: tuple[tuple[float, float], t
 def clear_spots(ax: Axes, land: Landscape, loss: np.ma.MaskedArray, spots, size: float,
                 landmarks: Sequence[tuple[float, float]], landmark_pt: float) -> list:
     """The (level, (a, b)) spots whose labels stand clear, by half a label's height, of each other and
-    of the landmarks (the start, the minima), wholly inside the panel at its current window: fewer
-    in a small panel. matplotlib draws a label where it is asked without looking at the others, so
+    of the landmarks (the start, the minima, where the heads end), wholly inside the panel at its
+    current window: fewer in a small panel. matplotlib draws a label where it is asked without looking at the others, so
     a throwaway contour set measures each first. Zoomed further in, the labels only move apart."""
     reach = landmark_pt * ax.figure.dpi / 72
     boxes = [Bbox.from_bounds(x - reach / 2, y - reach / 2, reach, reach)
@@ -139,8 +139,10 @@ class ContourView(View):
         loss = np.ma.masked_invalid(land.loss)
         window = (tuple(land.a[[0, -1]]), tuple(land.b[[0, -1]]))
         size = max(font_size * 0.75, LABEL_MIN_PT)
+        # Clear of the start, the minima and where every head ends: the last frame is a slide.
+        ends = [(path.a[-1], path.b[-1]) for path in self.movie.recording.paths.values() if len(path.a)]
         spots = clear_spots(self.ax, land, loss, label_spots(lines, list(lines.levels[1::2]), window), size,
-                            (self.movie.init, *self.movie.minima), font_size * 1.3)
+                            (self.movie.init, *self.movie.minima, *ends), font_size * 1.3)
         for level, spot in spots:
             self.ax.clabel(lines, [level], inline=True, fontsize=size, fmt="%g", manual=[spot], colors=LABEL_COLOUR)
         labels = list(getattr(lines, "labelTexts", []))   # none where no ring had room
