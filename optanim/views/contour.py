@@ -13,6 +13,7 @@ from matplotlib.transforms import Bbox
 
 from ..data.landscape import Landscape
 from ..draw import camera, style
+from ..draw.stamps import Ticks, stamped, to_stage
 from ..draw.storyboard import Movie
 from .base import View, aim, head_marker
 
@@ -121,6 +122,11 @@ class ContourView(View):
         self._show(self.windows[0])
         ax.set_xlabel("a")
         ax.set_ylabel("b")
+        # Ticks and axis labels stamped, not laid out afresh at each camera move (draw/stamps.py);
+        # the title drawn with the figure, from the first frame on (the layout sets it once the
+        # view is built).
+        ax.add_artist(Ticks(ax, self.windows))
+        self.staged = False
         self.lines, self.tips, self.heads, self.crosses = {}, {}, {}, {}
         for key, path, colour, marker in self.paths():
             look = dict(color=colour, lw=2.2, solid_capstyle="round", solid_joinstyle="round", zorder=3)
@@ -145,14 +151,20 @@ class ContourView(View):
                             (self.movie.init, *self.movie.minima, *ends), font_size * 1.3)
         for level, spot in spots:
             self.ax.clabel(lines, [level], inline=True, fontsize=size, fmt="%g", manual=[spot], colors=LABEL_COLOUR)
-        labels = list(getattr(lines, "labelTexts", []))   # none where no ring had room
+        labels = [stamped(label) for label in getattr(lines, "labelTexts", [])]   # none where no ring had room
+        if labels:
+            lines.labelTexts[:] = labels
         # Each label's box in (a, b) as placed: zoomed further in, the label covers less than this.
         to_data = self.ax.transData.inverted()
         self.label_boxes.update({label: label.get_window_extent().transformed(to_data) for label in labels})
         return [fill, lines], labels
 
     def move_camera(self, frame: int) -> bool:
-        if not aim(self.ax, self.windows[frame]):
+        staging = not self.staged
+        if staging:
+            to_stage(self.ax, [t for t in self.ax.get_children() if isinstance(t, Text) and t not in self.ax.texts])
+            self.staged = True
+        if not aim(self.ax, self.windows[frame]) and not staging:
             return False
         self._show(self.windows[frame])
         return True
