@@ -10,16 +10,18 @@ import contextlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 import imageio.v3 as iio
 import numpy as np
 
 from ..stage.animator import Animator
 from .atomic import atomic_target
+from .containers import embed, ffmpeg_metadata, pdf_metadata
 from .ffmpeg import DEFAULT_GIF_MAX_MB, FFmpegPipe, concat, gif_from_video
 from ..progress import Progress, no_progress
 from .frames import draw_frames
+from .manifest import for_file
 from .parallel import draw_in_processes
 
 
@@ -31,14 +33,21 @@ class Sink(Protocol):
 
 @dataclass(frozen=True)
 class Job:
-    """What every writer of one animation shares: where its scratch files go, and the frame rate."""
+    """What every writer of one animation shares: where its scratch files go, the frame rate, and the
+    manifest its files carry (None: none) with the views they show."""
 
     scratch: Path
     size: tuple[int, int]
     fps: float
+    manifest: Mapping[str, Any] | None = None
+    views: tuple[str, ...] = ()
 
-    def pipe(self, target: Path, codec: str) -> FFmpegPipe:
-        return FFmpegPipe(target, *self.size, self.fps, codec)
+    def pipe(self, target: Path, codec: str, tags: Sequence[str] = ()) -> FFmpegPipe:
+        return FFmpegPipe(target, *self.size, self.fps, codec, tags)
+
+    def stamp(self, fmt: str) -> str | None:
+        """The manifest's text for this job's file in `fmt`."""
+        return None if self.manifest is None else for_file(self.manifest, self.views, fmt)
 
 
 class Writer:
@@ -67,11 +76,13 @@ class VideoWriter(Writer):
         return job.scratch / f"part{k}.{self.fmt}"
 
     def sinks(self, job, partial, part):
-        return [job.pipe(partial if part is None else self._part(job, part), self.fmt)]
+        if part is not None:
+            return [job.pipe(self._part(job, part), self.fmt)]
+        return [job.pipe(partial, self.fmt, ffmpeg_metadata(job.stamp(self.fmt)))]
 
     def finish(self, job, partial, parts, animator, last, last_index):
         if parts:
-            concat([self._part(job, k) for k in range(parts)], partial)
+            concat([self._part(job, k) for k in range(parts)], partial, ffmpeg_metadata(job.stamp(self.fmt)))
 
 
 class GifWriter(Writer):
@@ -92,8 +103,9 @@ class GifWriter(Writer):
         lossless = job.scratch / "lossless.mkv"
         if parts:
             concat([job.scratch / f"part{k}.mkv" for k in range(parts)], lossless)
+        text = job.stamp(self.fmt)
         choice = gif_from_video(lossless, partial, job.fps, None if parts else job.scratch / "palette.png",
-                                max_mb=self.max_mb)
+                                max_mb=self.max_mb, stamp=None if text is None else lambda gif: embed(gif, text))
         if self.note:
             budget = f"budget {self.max_mb:g} MB" if self.max_mb else "no budget"
             self.note(f"gif: {choice} ({budget})")
@@ -106,11 +118,14 @@ class StillWriter(Writer):
         self.fmt = fmt
 
     def finish(self, job, partial, parts, animator, last, last_index):
+        text = job.stamp(self.fmt)
         if self.fmt == "png":
             pixels = last if last is not None else animator.frame(last_index)
             iio.imwrite(partial, pixels[..., :3], extension=".png")
         else:
-            animator.save_still(last_index, str(partial))
+            animator.save_still(last_index, str(partial), pdf_metadata(text) if self.fmt == "pdf" else {})
+        if text is not None and self.fmt != "pdf":
+            embed(partial, text)
 
 
 class FrameCounter:
@@ -153,12 +168,16 @@ WRITERS: dict[str, Callable[..., Writer]] = {
     "pdf": lambda: StillWriter("pdf"),
     "svg": lambda: StillWriter("svg"),
 }
-FORMATS = tuple(WRITERS)
+#: A deck of every view (output/pptx.py), made by render_stage from their MP4s and last frames.
+DECK = "pptx"
+FORMATS = (*WRITERS, DECK)
 
 
 def write_animation(animator: Animator, n_frames: int, name: str, fps: float, writers: Sequence[Writer],
-                    folder: Path, progress: Progress = no_progress, workers: int = 1) -> list[Path]:
-    """Frames 0..n_frames-1 into every writer, as folder/<name>.<fmt>; each file complete or absent.
+                    folder: Path, progress: Progress = no_progress, workers: int = 1,
+                    manifest: Mapping[str, Any] | None = None) -> list[Path]:
+    """Frames 0..n_frames-1 into every writer, as folder/<name>.<fmt>; each file complete or absent,
+    and carrying `manifest` (manifest.manifest_for's) where one is given.
 
     With several `workers` (and writers that allow it), forked processes draw contiguous chunks."""
     targets = {w.fmt: folder / f"{name}.{w.fmt}" for w in writers if w.fmt != "null"}
@@ -166,7 +185,7 @@ def write_animation(animator: Animator, n_frames: int, name: str, fps: float, wr
     with contextlib.ExitStack() as files:
         partial = {fmt: files.enter_context(atomic_target(target)) for fmt, target in targets.items()}
         scratch = Path(files.enter_context(tempfile.TemporaryDirectory(dir=folder, prefix=".optanim-")))
-        job = Job(scratch=scratch, size=job_size, fps=fps)
+        job = Job(scratch=scratch, size=job_size, fps=fps, manifest=manifest, views=(name,))
         place = lambda w: partial.get(w.fmt, scratch / "null")  # noqa: E731
         fed = [w for w in writers if w.sinks(job, place(w), None)]
         count = min(n_frames, workers) if fed and all(w.parallel for w in fed) else 1

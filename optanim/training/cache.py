@@ -14,12 +14,12 @@ import torch
 from ..output.export import load_npz, save_npz
 from ..data.recording import Recording
 from ..output.atomic import atomic_target
-from ..spec.datafit import source_of
+from ..spec.checks import source_of
 from ..spec.problems import problem_of
 from ..spec.scene import Scene
 
 #: Bump when the recorder changes what it records.
-FORMAT = 4
+FORMAT = 5
 #: The cache keeps at most this many bytes; the least recently used recordings go first (as manim does).
 MAX_BYTES = int(os.environ.get("OPTANIM_CACHE_MB", "500")) * 1_000_000
 
@@ -44,7 +44,9 @@ def recording_key(scene: Scene) -> str:
         "runs": _fingerprint([(r.key, r.optimizer, r.label, r.kwargs) for r in scene.runs]),
         "scheduler": scene.scheduler, "scheduler_kwargs": _fingerprint(scene.scheduler_kwargs),
         "order": scene.scheduler_order, "lr_factors": scene.lr_factors,
-        "window": [list(side) for side in scene.window],
+        # a network's window is its recording's; its plane is part of what it records
+        "window": [scene.a_range, scene.b_range] if scene.is_network else [list(side) for side in scene.window],
+        "plane": [scene.plane, scene.plane_runs, scene.test_share] if scene.is_network else None,
     }, sort_keys=True, default=repr).encode())
     return h.hexdigest()[:20]
 

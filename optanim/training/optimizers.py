@@ -43,3 +43,15 @@ def make_scheduler(name: str, optimizer: torch.optim.Optimizer, kwargs: Mapping[
     except (TypeError, ValueError) as error:
         raise OptanimError(f"scheduler_kwargs: torch.optim.lr_scheduler.{cls.__name__} rejects "
                            f"{dict(kwargs)}: {error}") from None
+
+
+def hyperparameters(optimizer: torch.optim.Optimizer) -> dict[str, float]:
+    """The optimizer's settings as its param_group holds them, numbers only (betas as betas.0,
+    betas.1); lr is left out: it is recorded per step."""
+    flat = {}
+    for name, value in optimizer.param_groups[0].items():
+        if name in ("params", "lr", "initial_lr"):
+            continue
+        items = {f"{name}.{i}": v for i, v in enumerate(value)} if isinstance(value, (tuple, list)) else {name: value}
+        flat.update({key: float(v) for key, v in items.items() if isinstance(v, (bool, int, float))})
+    return flat

@@ -13,7 +13,8 @@ from ..spec.problems import Problem, problem_of
 from ..spec.scene import Scene
 from .device import resolve_device
 from ..spec.optimizers import run_labels
-from .optimizers import make_optimizer, make_scheduler
+from .network import record_network
+from .optimizers import hyperparameters, make_optimizer, make_scheduler
 from .preflight import preflight
 
 
@@ -29,6 +30,8 @@ def record(scene: Scene) -> Recording:
     if scene.sweep:
         raise OptanimError("sweep: this scene sweeps a field; record it with optanim.record_sweep(scene)")
     preflight(scene)
+    if scene.is_network:
+        return record_network(scene)
     device = resolve_device(scene.device)
     problem = problem_of(scene)
     on_device = problem.to(device)
@@ -102,18 +105,6 @@ def state_slots(optimizers: list[torch.optim.Optimizer], params: list[torch.Tens
     return [(k, name) for k, (optimizer, param) in enumerate(zip(optimizers, params))
             for name, value in optimizer.state[param].items()
             if isinstance(value, torch.Tensor) and value.shape == param.shape]
-
-
-def hyperparameters(optimizer: torch.optim.Optimizer) -> dict[str, float]:
-    """The optimizer's settings as its param_group holds them, numbers only (betas as betas.0,
-    betas.1); lr is left out: it is recorded per step."""
-    flat = {}
-    for name, value in optimizer.param_groups[0].items():
-        if name in ("params", "lr", "initial_lr"):
-            continue
-        items = {f"{name}.{i}": v for i, v in enumerate(value)} if isinstance(value, (tuple, list)) else {name: value}
-        flat.update({key: float(v) for key, v in items.items() if isinstance(v, (bool, int, float))})
-    return flat
 
 
 def _recording(problem: Problem, paths: dict[str, Trajectory]) -> Recording:
