@@ -153,7 +153,8 @@ def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timelin
                  windows=windows, detail=detail,
                  local_minima=local, state_focus=scene.state_focus,
                  dashboard_views=tuple(scene.dashboard_views), kind=scene.kind,
-                 axis_labels=recording.plane.axis_labels() if recording.plane is not None else ("a", "b"),
+                 axis_labels=recording.plane.axis_labels({k: p.label.split(' · lr ')[0] for k, p in recording.paths.items()})
+                 if recording.plane is not None else ("a", "b"),
                  region_grid=region_grid, regions=regions, batches=batch_losses(scene, (landscape, detail)))
 
 

@@ -178,7 +178,9 @@ class NetworkFit(MiniBatches):
         low, high = max(float(finite.min()), 1e-6), float(np.percentile(finite, 95))
         if high <= low * 1.01:
             return tuple(np.linspace(low, low * 1.1 + 1e-6, 8))
-        return tuple(float(v) for v in np.geomspace(low * 1.02, high, 14))
+        # two significant figures: a label a student reads at a glance ("0.073", not "0.0731893")
+        rounded = sorted({float(f"{v:.2g}") for v in np.geomspace(low * 1.02, high, 14)})
+        return tuple(rounded)
 
     def floor(self, loss: np.ndarray) -> float | None:
         return None
