@@ -204,7 +204,7 @@ def test_contour_axes_say_what_the_planes_directions_are(moons):
     scene, recording, movie = moons
     fig, panels = drawn("contour", movie, 0)
     ax = panel(panels, "contour").ax
-    assert movie.axis_labels[0].startswith("towards ")
+    assert movie.axis_labels[0].startswith("to ")
     assert (ax.get_xlabel().replace("\n", " "), ax.get_ylabel().replace("\n", " ")) == movie.axis_labels
 
 

@@ -37,8 +37,8 @@ class Plane:
         if self.kind == "pca" and self.explained:
             return (f"PC1 ({self.explained[0]:.0%} of variance)", f"PC2 ({self.explained[1]:.0%} of variance)")
         if self.kind == "ends":
-            first = f"towards {name(self.runs[0], self.runs[0])}'s end"
-            return (first, f"towards {name(self.runs[1], self.runs[1])}'s end" if len(self.runs) > 1
+            first = f"to {name(self.runs[0], self.runs[0])}'s end"
+            return (first, f"to {name(self.runs[1], self.runs[1])}'s end" if len(self.runs) > 1
                     else "across its path")
         return ("random direction 1", "random direction 2")
 

@@ -41,8 +41,8 @@ def _stamp(text: Text, dpi: float) -> tuple[np.ndarray, int, int]:
         fig.patch.set_alpha(0)
         canvas = FigureCanvasAgg(fig)
         alone = Text(0, 0, text.get_text(), transform=IdentityTransform())
-        alone.update_from(text)
-        alone.set(transform=IdentityTransform(), visible=True, clip_on=False)
+        alone.update_from(text)   # which leaves out the rotation mode: a y label's is "anchor"
+        alone.set(transform=IdentityTransform(), visible=True, clip_on=False, rotation_mode=text.get_rotation_mode())
         fig.add_artist(alone)
         box = alone.get_window_extent(canvas.get_renderer())
         side = int(np.ceil(2 * max(box.width, box.height))) + 8   # whatever the alignment, it fits
@@ -209,7 +209,7 @@ def _like(template: Text, string: str, transform, figure, position=(0, 0)) -> St
     """A StampedText that looks as `template` does."""
     text = StampedText(*position, string)
     text.update_from(template)
-    text.set(text=string, transform=transform, visible=True, clip_on=False)
+    text.set(text=string, transform=transform, visible=True, clip_on=False, rotation_mode=template.get_rotation_mode())
     text.set_figure(figure)
     return text
 

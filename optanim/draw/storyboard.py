@@ -153,9 +153,16 @@ def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timelin
                  windows=windows, detail=detail,
                  local_minima=local, state_focus=scene.state_focus,
                  dashboard_views=tuple(scene.dashboard_views), kind=scene.kind,
-                 axis_labels=recording.plane.axis_labels({k: p.label.split(' · lr ')[0] for k, p in recording.paths.items()})
+                 axis_labels=recording.plane.axis_labels(plane_names(recording))
                  if recording.plane is not None else ("a", "b"),
                  region_grid=region_grid, regions=regions, batches=batch_losses(scene, (landscape, detail)))
+
+
+def plane_names(recording: Recording) -> dict[str, str]:
+    """The runs as a plane's axis labels name them: by label where it is short, else by key ("sgdm"):
+    an axis label longer than its axis wraps onto the panel below it in the dashboard."""
+    names = {key: path.label.split(" · lr ")[0] for key, path in recording.paths.items()}
+    return {key: name if len(name) <= 10 else key for key, name in names.items()}
 
 
 def start_of(scene: Scene, recording: Recording) -> tuple[float, float]:

@@ -121,9 +121,9 @@ def label_axes(ax: Axes, labels: tuple[str, str]) -> None:
 
 def axis_words(label: str) -> str:
     """An axis label in its fewest words, for the crowded axes of the 3D view: without its
-    parenthesis or a leading "towards" ("adam's end", "PC1")."""
+    parenthesis or a leading "to" ("adam's end", "PC1")."""
     words = label.split(" (")[0]
-    return words.removeprefix("towards ") or words
+    return words.removeprefix("to ") or words
 
 
 def fmt(value: float) -> str:
