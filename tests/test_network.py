@@ -307,3 +307,14 @@ def test_a_per_step_schedule_steps_a_network_run_every_step():
 
     rows = plain_loop(scene, build)
     assert torch.equal(torch.as_tensor(recording.paths["sgd"].weights[-1]), rows[-1])
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no GPU on this machine: the cuda path runs where one is lent")
+def test_a_network_records_and_its_plane_landscape_computes_on_cuda():
+    cpu = optanim.record(net_scene(resolution=10))
+    scene = net_scene(resolution=10, device="cuda")
+    recording = optanim.record(scene)
+    for key, path in recording.paths.items():
+        np.testing.assert_allclose(path.full_loss, cpu.paths[key].full_loss, rtol=1e-4, atol=1e-5)
+    land = optanim.landscape(scene, recording=recording, device="cuda")
+    assert np.isfinite(land.loss).all()

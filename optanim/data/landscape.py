@@ -31,14 +31,17 @@ class Landscape:
                 f"b in [{self.b[0]:g}, {self.b[-1]:g}], {span}, {len(self.levels)} contour levels)")
 
 
-def landscape(scene: Scene, device: str = "cpu", window: tuple[float, float, float, float] | None = None,
+def landscape(scene: Scene, device: str | None = None, window: tuple[float, float, float, float] | None = None,
               recording: Recording | None = None) -> Landscape:
     """The scene's loss surface on its resolution × resolution grid, over its window or over `window`
     (a_min, a_max, b_min, b_max): where the camera zooms in, the same grid finer. With the scene's contour
     levels or, where it sets none, levels that suit its problem, and where a loss unbounded below is cut off.
 
     A network scene's landscape is the loss over all training data on its recording's plane (pass
-    `recording`): loss[j, i] at origin + a[i]·d₁ + b[j]·d₂, over a window that holds every path."""
+    `recording`): loss[j, i] at origin + a[i]·d₁ + b[j]·d₂, over a window that holds every path, on the
+    scene's device (a network's costs arithmetic; a pair's is cheap on the CPU: `device` None is the CPU)."""
+    if device is None:
+        device = scene.device if scene.is_network else "cpu"
     plane = None
     if scene.is_network:
         if recording is None or recording.plane is None:

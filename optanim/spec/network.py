@@ -110,10 +110,11 @@ class NetworkFit(MiniBatches):
         if self.plane is None:
             raise OptanimError("landscape: a network scene's landscape lies on its recording's plane; "
                                "pass recording=")
-        origin, directions = (torch.as_tensor(v, dtype=torch.float32, device=self.x.device)
+        here = self if self.x.device == a.device else self.to(a.device)   # where the grid is: the GPU, say
+        origin, directions = (torch.as_tensor(v, dtype=torch.float32, device=a.device)
                               for v in (self.plane.origin, self.plane.directions))
-        ab = torch.stack([a.reshape(-1), b.reshape(-1)], 1).to(self.x.device, torch.float32)
-        return self.losses(ab, self.x, self.y, origin, directions)[0]
+        ab = torch.stack([a.reshape(-1), b.reshape(-1)], 1).to(a.device, torch.float32)
+        return here.losses(ab, here.x, here.y, origin, directions)[0]
 
     def losses(self, coords: torch.Tensor, x: torch.Tensor, y: torch.Tensor, origin: torch.Tensor | None = None,
                directions: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
