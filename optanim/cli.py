@@ -16,7 +16,8 @@ from .spec.quality import DEFAULT_QUALITY, QUALITIES
 from .views import ALL_VIEWS, DASHBOARD
 
 FORMAT_HELP = ("mp4 (H.264: slides and browsers), webm (VP9: any browser), gif, png (last frame as a still), "
-               "pdf, svg (vector stills)")
+               "pdf, svg (vector stills), html (a web page with a step-by-step player), "
+               "apng (animated PNG), mov (ProRes 4444)")
 
 
 def _megabytes(value: str) -> float | None:
@@ -63,6 +64,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--gif-max-mb", type=_megabytes, default=DEFAULT_GIF_MAX_MB, metavar="MB",
                    help=f"size budget of each GIF: frame rate, palette and size are lowered to fit "
                         f"(default {DEFAULT_GIF_MAX_MB:g}; 'none' for no budget)")
+    p.add_argument("--transparent", action="store_true",
+                   help="transparent background and panels, lines and text haloed, for slides of any colour "
+                        "(formats with alpha: webm, apng, mov, png, pdf, svg)")
     p.add_argument("--grid", action="store_true",
                    help="the scenes side by side (2: a row; 3-4: 2x2; 5-6: 2x3), one video per view, in step "
                         "on one clock, under OUT/<scene>+<scene>/<quality>/")
@@ -78,7 +82,8 @@ def parser() -> argparse.ArgumentParser:
 
 #: The library names an argument; the command line names its flag.
 FLAGS = {"views": "--views", "formats": "--format", "quality": "--quality", "out": "--out",
-         "scene": "--scene", "fps": "--fps", "gif_max_mb": "--gif-max-mb", "grid": "--grid"}
+         "scene": "--scene", "fps": "--fps", "gif_max_mb": "--gif-max-mb", "grid": "--grid",
+         "transparent": "--transparent"}
 
 
 def _as_flag(error: OptanimError) -> OptanimError:
@@ -100,6 +105,7 @@ def _run(args: argparse.Namespace) -> int:
     from .output.export import export_recording
     from .data.recording import report
     from .lessons.init.scene import InitScene
+    from .output.alpha import check_transparent
     from .output.atomic import ensure_writable
     from .output.writers import FORMATS
     from .progress import default_progress
@@ -136,12 +142,16 @@ def _run(args: argparse.Namespace) -> int:
     # Option errors before any work: a typo must not cost a long recording.
     views = choices(args.views or ALL_VIEWS, ALL_VIEWS, "views")
     choices(args.formats, FORMATS, "formats")
+    check_transparent(args.formats, args.transparent)
     for path, scene in scenes:
         given = [flag for flag, on in (("--views", args.views), ("--export", args.export),
                                        ("--record-only", args.record_only)) if on]
         if isinstance(scene, InitScene) and given:
             raise OptanimError(f"{path}: {', '.join(given)} do not apply to an initialisation scene "
                                "(it renders one view, init, and trains no optimizer)")
+        if isinstance(scene, InitScene) and "html" in args.formats:
+            raise OptanimError(f"{path}: --format html steps through optimizer runs, and an initialisation "
+                               "scene trains none; use mp4 or webm")
         if args.views and not isinstance(scene, InitScene):
             try:  # the fit view of a scene without data, or the field views of a scene without starts
                 check_views(views, scene.has_data, field_starts(scene) and not args.grid)
@@ -158,7 +168,7 @@ def _run(args: argparse.Namespace) -> int:
     note = (lambda text: None) if args.quiet else (lambda text: print(f"optanim: {text}", file=sys.stderr))
     if args.fps is not None:
         QUALITIES[quality].with_fps(args.fps)  # a bad rate fails here, before any work
-    output = dict(fps=args.fps, gif_max_mb=args.gif_max_mb, progress=progress, note=note)
+    output = dict(fps=args.fps, gif_max_mb=args.gif_max_mb, progress=progress, note=note, transparent=args.transparent)
     if args.grid:
         return _render_grid(scenes, views, quality, args, output)
     for path, scene in scenes:

@@ -16,12 +16,14 @@ from .stage.animator import Animator
 from .stage.grid import Grid, compose_grid, make_grid, sweep_stage
 from .stage.layout import compose
 from .draw.storyboard import Movie, clock, make_movie
+from .draw.style import see_through
 from .draw.timeline import Timeline
 from .draw.titles import compare_titles
 from .errors import OptanimError
 from .lessons.init.recorder import InitRecording, record_init
 from .lessons.init.scene import InitScene
 from .lessons.init.view import compose_init, make_init_movie
+from .output.alpha import check_transparent
 from .output.atomic import ensure_writable
 from .output.display import MediaList
 from .output.ffmpeg import DEFAULT_GIF_MAX_MB
@@ -118,17 +120,20 @@ def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFA
            export: bool = False, recording: Recording | Mapping[Any, Recording] | None = None,
            field: Field | None = None, fps: int | None = None,
            gif_max_mb: float | None = DEFAULT_GIF_MAX_MB, progress: Progress = no_progress,
-           note: Callable[[str], None] | None = None) -> list[Path]:
+           note: Callable[[str], None] | None = None, transparent: bool = False) -> list[Path]:
     """Render the scene's views (None: every view that applies to it); returns the files written,
     under out/<scene>/<quality>/.
 
     `recording`: the scene's, if already made (a sweep's: record_sweep's dict); `field`: its starts'
     (record_field's), for the field views. `fps` overrides the preset's rate; `gif_max_mb` is the GIF's
-    size budget (None: none); `note` hears what was chosen to meet it. The list shows each file inline
-    in Jupyter. A sweep renders as `sweep_stage` lays it out."""
+    size budget (None: none); `note` hears what was chosen to meet it. `transparent`: the background
+    and the panels' faces transparent, lines and text haloed (formats with alpha only: webm, apng,
+    mov, png, pdf, svg). The list shows each file inline in Jupyter. A sweep renders as `sweep_stage`
+    lays it out."""
     # before any work: a recording can take minutes
     views = check_views(views_for(scene) if views is None else views, scene.has_data, field_starts(scene))
     formats = choices(formats, FORMATS, "formats")
+    check_transparent(formats, transparent)
     preset, folder = output_folder(out, scene.name, quality, fps)
     check_dashboard(scene)   # before a recording: a typo must not cost one
     if scene.sweep:
@@ -142,7 +147,7 @@ def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFA
                 ensure_writable(folder / text.replace(" ", "-"))
                 written += export_recording(recordings[value], folder / text.replace(" ", "-"))
         return MediaList(written + render_stage(stage, views, preset, formats, folder, gif_max_mb=gif_max_mb,
-                                                note=note, progress=progress))
+                                                note=note, progress=progress, transparent=transparent))
     if recording is None:
         recording = get_recording(scene, Path(out) / ".cache" if cache else None)
     movie = build_movie(scene, recording, preset)
@@ -152,7 +157,7 @@ def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFA
     if export:
         written += export_recording(recording, folder)
     return MediaList(written + render_stage(movie, views, preset, formats, folder, gif_max_mb=gif_max_mb,
-                                            note=note, progress=progress))
+                                            note=note, progress=progress, transparent=transparent))
 
 
 def render_grid(scenes: Sequence[Scene], views: Sequence[str] = tuple(v for v in VIEWS if not VIEWS[v].needs_field),
@@ -160,11 +165,12 @@ def render_grid(scenes: Sequence[Scene], views: Sequence[str] = tuple(v for v in
                 formats: Sequence[str] = ("mp4",), out: str | Path = "media", *, cache: bool = True,
                 recordings: Sequence[Recording] | None = None, fps: int | None = None,
                 gif_max_mb: float | None = DEFAULT_GIF_MAX_MB, progress: Progress = no_progress,
-                note: Callable[[str], None] | None = None) -> list[Path]:
+                note: Callable[[str], None] | None = None, transparent: bool = False) -> list[Path]:
     """The scenes side by side, one video per view, in step on one clock, under
     out/<scene>+<scene>/<quality>/; each panel titled by what differs between the scenes."""
     views = check_views(views)
     formats = choices(formats, FORMATS, "formats")
+    check_transparent(formats, transparent)
     if any(scene.sweep for scene in scenes):
         raise OptanimError("grid: a sweep is a grid of its own; give scenes without a sweep")
     preset, folder = output_folder(out, "+".join(scene.name for scene in scenes), quality, fps)
@@ -174,12 +180,13 @@ def render_grid(scenes: Sequence[Scene], views: Sequence[str] = tuple(v for v in
     grid = make_grid(" vs ".join(scene.name for scene in scenes), common, list(zip(titles, scenes, recordings)),
                      lambda one, rec: clock_of(one, rec, preset))
     return MediaList(render_stage(grid, views, preset, formats, folder, gif_max_mb=gif_max_mb, note=note,
-                                  progress=progress))
+                                  progress=progress, transparent=transparent))
 
 
 def render_stage(stage: Movie | Grid, views: Sequence[str], quality: Quality, formats: Sequence[str],
                  folder: Path, *, gif_max_mb: float | None = DEFAULT_GIF_MAX_MB,
-                 note: Callable[[str], None] | None = None, progress: Progress = no_progress) -> list[Path]:
+                 note: Callable[[str], None] | None = None, progress: Progress = no_progress,
+                 transparent: bool = False) -> list[Path]:
     """Every view of one movie, or of a grid (which has no dashboard: each of its panels is one view)."""
     if isinstance(stage, Grid) and DASHBOARD in views:
         if views == [DASHBOARD]:
@@ -192,21 +199,26 @@ def render_stage(stage: Movie | Grid, views: Sequence[str], quality: Quality, fo
         note(f"{len(stage.panels)} panels at {quality.height}p are small (the surfaces most): -qm or -qh reads better")
     written = []
     for view in views:
-        written += render_view(stage, view, quality, writers_for(formats, gif_max_mb, note), folder, progress)
+        written += render_view(stage, view, quality, writers_for(formats, gif_max_mb, note, transparent=transparent,
+                                                                 stage=stage), folder, progress, transparent=transparent)
     return written
 
 
 def render_view(movie: Movie | Grid, view: str, quality: Quality, formats: Sequence[str | Writer], folder: Path,
-                progress: Progress = no_progress, workers: int | None = None) -> list[Path]:
+                progress: Progress = no_progress, workers: int | None = None, transparent: bool = False) -> list[Path]:
     """One view in every format (a name, or a Writer such as a NullWriter); each file complete or absent.
 
-    `workers`: processes drawing the video (None: as many as help, see `drawing_workers`).
+    `workers`: processes drawing the video (None: as many as help, see `drawing_workers`);
+    `transparent`: drawn see-through (style.see_through), for writers that keep the alpha.
     """
     fig, panels = compose_grid(view, movie, quality) if isinstance(movie, Grid) else compose(view, movie, quality)
+    if transparent:
+        see_through(fig)
     n_frames = movie.timeline.n_frames
     slow = any(panel.three_d for panel in panels)
     count = drawing_workers(slow, n_frames) if workers is None else max(1, workers)
-    writers = [writers_for([f])[0] if isinstance(f, str) else f for f in formats]
+    writers = [writers_for([f], transparent=transparent, stage=movie)[0] if isinstance(f, str) else f
+               for f in formats]
     return write_animation(Animator(fig, panels), n_frames, view, quality.fps, writers, folder, progress,
                            workers=count)
 
@@ -214,11 +226,14 @@ def render_view(movie: Movie | Grid, view: str, quality: Quality, formats: Seque
 def render_init(scene: InitScene, quality: str = DEFAULT_QUALITY, formats: Sequence[str] = ("mp4",),
                 out: str | Path = "media", *, recording: InitRecording | None = None, fps: int | None = None,
                 gif_max_mb: float | None = DEFAULT_GIF_MAX_MB, progress: Progress = no_progress,
-                note: Callable[[str], None] | None = None) -> list[Path]:
+                note: Callable[[str], None] | None = None, transparent: bool = False) -> list[Path]:
     """The initialisation scene as out/<scene>/<quality>/init.<fmt>; returns the files written."""
     formats = choices(formats, FORMATS, "formats")
+    writers = writers_for(formats, gif_max_mb, note, transparent=transparent)   # before the recording
     preset, folder = output_folder(out, scene.name, quality, fps)
     movie = make_init_movie(scene, recording or record_init(scene), preset.fps)
     fig, panels = compose_init(movie, preset)
+    if transparent:
+        see_through(fig)
     return MediaList(write_animation(Animator(fig, panels), movie.timeline.n_frames, "init", preset.fps,
-                                     writers_for(formats, gif_max_mb, note), folder, progress))
+                                     writers, folder, progress))

@@ -46,8 +46,11 @@ class CachedText(Text):
 
     def draw(self, renderer) -> None:
         string = self.get_text()
+        # A halo (a path effect, for clips with transparency) is matplotlib's to draw: the cells
+        # blend one colour into an opaque canvas.
         if (not isinstance(renderer, RendererAgg) or not self.get_visible() or self.get_ha() != "left"
-                or self.get_va() not in ("center", "top") or any(c not in CHARSET for c in string)):
+                or self.get_va() not in ("center", "top") or any(c not in CHARSET for c in string)
+                or self.get_path_effects()):
             return super().draw(renderer)
         if not string:
             return

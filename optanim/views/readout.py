@@ -101,10 +101,20 @@ class ReadoutView(View):
         self.step.set_text(f"step {step}/{rec.n_steps - 1}")
         pace = self.movie.timeline.pace[frame]
         self.pace.set_text((f"×{pace:.1f}" if pace < 3 else f"×{pace:.0f}") if self.fast[frame] else "")
-        for key, path in rec.paths.items():
-            if path.diverged and step >= path.diverged_at:
-                self.values[key].set_text(f"diverged at step {path.diverged_at}")
-                self.values[key].set_color("#B00000")
-            else:
-                self.values[key].set_text(f"loss {fmt(path.full_loss[self.movie.step(key, frame)])}")
-                self.values[key].set_color("#222222")
+        for key in rec.paths:
+            text, diverged = run_value(self.movie, key, frame)
+            self.values[key].set_text(text)
+            self.values[key].set_color(DIVERGED if diverged else "#222222")
+
+
+#: The colour of "diverged at step N".
+DIVERGED = "#B00000"
+
+
+def run_value(movie: Movie, key: str, frame: int) -> tuple[str, bool]:
+    """What the readout says of one run at this frame: its loss over everything, or where it
+    diverged (and True); the web page's readout says the same."""
+    path = movie.recording.paths[key]
+    if path.diverged and movie.timeline.whole(frame) >= path.diverged_at:
+        return f"diverged at step {path.diverged_at}", True
+    return f"loss {fmt(path.full_loss[movie.step(key, frame)])}", False
