@@ -41,6 +41,12 @@ class Shown:
 class Run:
     label: str
     colour: str
+    marker: str   # the run's marker as a character
+
+
+#: matplotlib's markers as characters, for the page's legend (another marker shows as a dot).
+MARKER_GLYPHS = {"o": "●", "s": "■", "^": "▲", "D": "◆", "v": "▼", "P": "✚", "X": "✖", "*": "★",
+                 "h": "⬢", "<": "◀", ">": "▶", "p": "⬟", "d": "◆"}
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ def player_of(stage: Movie | Grid, fps: float) -> Player:
     whole = np.floor(lead.timeline.steps).astype(int)
     steps, firsts = np.unique(whole, return_index=True)
     runs = tuple(Run(f"{title} · {path.label}" if title else path.label,
-                     style.text_colour(movie.styles[key].colour))
+                     style.text_colour(movie.styles[key].colour), MARKER_GLYPHS.get(movie.styles[key].marker, "●"))
                  for title, movie in panels for key, path in movie.recording.paths.items())
     shown = tuple(Shown(int(step), int(frame), step_label(lead, int(step)),
                         tuple(run_value(movie, key, int(frame)) for _, movie in panels for key in movie.recording.paths))
@@ -108,10 +114,9 @@ def page(player: Player, video: bytes, manifest: str | None = None) -> str:
     """The whole page as text: `video` (an MP4) inline as base64; `manifest`, JSON, kept in it as data."""
     data = {"fps": player.fps, "frames": player.frames, "diverged": DIVERGED,
             "shown": [{"step": s.step, "frame": s.frame, "label": s.label, "values": s.values}
-                      for s in player.shown],
-            "runs": [{"label": r.label, "colour": r.colour} for r in player.runs]}
-    rows = "".join(f'<li><span class="swatch" style="background:{r.colour}"></span>'
-                   f'<span class="label" style="color:{r.colour}">{html.escape(r.label)}</span> '
+                      for s in player.shown]}
+    rows = "".join(f'<li style="color:{r.colour}"><span class="marker" aria-hidden="true">{r.marker}</span>'
+                   f'<span class="label">{html.escape(r.label)}</span> '
                    f'<span class="value"></span></li>' for r in player.runs)
     ticks = "".join(f'<span style="left:{100 * i / max(1, len(player.shown) - 1):.3f}%">'
                     f'{player.shown[i].step}</span>' for i in tick_indices(len(player.shown)))
