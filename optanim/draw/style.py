@@ -144,6 +144,8 @@ def see_through(fig) -> None:
     from matplotlib.spines import Spine
     from matplotlib.text import Text
 
+    from .fasttext import CachedText
+
     fig.patch.set_alpha(0)
     for ax in fig.axes:
         ax.patch.set_alpha(0)
@@ -173,3 +175,5 @@ def see_through(fig) -> None:
             continue
         width = 0.0 if isinstance(artist, Text) else float(np.max(artist.get_linewidth(), initial=0.0))
         artist.set_path_effects([patheffects.withStroke(linewidth=width + HALO_PT, foreground=HALO)])
+        if isinstance(artist, CachedText):   # drawn from cached glyphs: the same stroke, drawn there
+            artist.halo = (HALO_PT, HALO)
