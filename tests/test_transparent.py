@@ -160,3 +160,25 @@ def test_ctrl_c_keeps_the_earlier_files_and_no_partial(tmp_path, formats, transp
     assert "interrupted" in one_line(err)
     assert {path: path.read_bytes() for path in earlier} == earlier
     assert sorted(os.listdir(folder)) == sorted(path.name for path in earlier)
+
+
+def test_the_cached_readout_text_is_haloed_and_opaque_on_a_transparent_canvas():
+    from optanim.draw.style import see_through
+    from optanim.render import build_movie, quality_preset
+    from optanim.stage.animator import Animator
+    from optanim.stage.layout import compose
+
+    scene, quality = tiny_scene(), quality_preset("l")
+    movie = build_movie(scene, optanim.record(scene), quality)
+    fig, views = compose("loss", movie, quality)
+    see_through(fig)
+    animator = Animator(fig, views)
+    frame = animator.frame(movie.timeline.n_frames - 1).astype(float) / 255
+    box = views[-1].step.get_window_extent()   # "step 25/25", drawn from cached glyphs
+    height = frame.shape[0]
+    region = frame[int(height - box.y1) - 2:int(height - box.y0) + 2, int(box.x0) - 2:int(box.x1) + 2]
+    alpha = region[..., 3:]
+    assert alpha.max() == 1.0 and alpha.min() == 0.0   # the letters opaque, the canvas round them clear
+    on_black = (region[..., :3] * alpha).mean(axis=-1)
+    on_white = (region[..., :3] * alpha + (1 - alpha)).mean(axis=-1)
+    assert (on_black > 0.7).sum() > 40 and (on_white < 0.3).sum() > 40   # halo on dark, ink on light
