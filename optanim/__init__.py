@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .data.batches import batch_landscape
 from .data.field import Field
 from .data.landscape import Landscape, landscape
 from .data.recording import Recording, Trajectory
@@ -19,6 +20,6 @@ from .training.recorder import record
 from .training.sweep import record_sweep
 
 __all__ = ["OptanimError", "Field", "InitRecording", "InitScene", "Landscape", "Trajectory", "Recording", "Run",
-           "Scene", "frame_steps", "landscape", "load_scene", "record", "record_field", "record_init", "record_sweep",
-           "render",
+           "Scene", "batch_landscape", "frame_steps", "landscape", "load_scene", "record", "record_field", "record_init",
+           "record_sweep", "render",
            "render_grid", "render_init", "report", "show"]

@@ -37,6 +37,8 @@ class Plan:
     field_starts: int = 200     # field rows: starts per optimizer
     field_epochs: tuple[int, int] = (2, 5)  # of exp1 (recording and drawing rows) and of exp5 (memory row)
     field_quality: str = "l"    # memory row
+    batch_quality: str = "m"    # batch landscapes row: exp1 at this quality...
+    batch_epochs: int | None = None   # ...and for this many epochs (None: its own 50)
 
 
 FULL = Plan(epochs=200, grids=(100, 400), video_seconds=10.0, gif_seconds=10.0,
@@ -45,7 +47,7 @@ FULL = Plan(epochs=200, grids=(100, 400), video_seconds=10.0, gif_seconds=10.0,
             field_starts=10_000, field_epochs=(50, 200), field_quality="m")
 QUICK = Plan(epochs=10, grids=(20, 40), video_seconds=0.5, gif_seconds=0.5,
              job_scenes=(1,), job_args=("-ql", "--duration", "0.3", "--views", "contour"),
-             memory_seconds=(0.5, 3.0), memory_quality="l")
+             memory_seconds=(0.5, 3.0), memory_quality="l", batch_quality="l", batch_epochs=5)
 
 
 def _scene(plan: Plan, **changes):
@@ -323,7 +325,20 @@ def rows(plan: Plan, repeat: int) -> list[Row]:
             # 1080p60 for 2 s: the same 120-odd frames a 1080p surface render draws per 2 s of video.
             *bench_video(plan, repeat, "surface", 4, 1.6, with_encoder=False, quality_key="h",
                          seconds=min(plan.video_seconds, 2.0)),
-            bench_gif(plan, repeat), bench_job(plan), bench_memory(plan), *bench_fields(plan, repeat)]
+            bench_gif(plan, repeat), bench_job(plan), bench_memory(plan), *bench_fields(plan, repeat),
+            bench_batch(plan, repeat), *bench_networks(plan is QUICK, repeat)]
+
+
+def bench_batch(plan: Plan, repeat: int) -> Row:
+    from .bench_batch import bench_batch_landscapes
+
+    return bench_batch_landscapes(SCENES / "exp1.py", plan.batch_quality, repeat, plan.batch_epochs)
+
+
+def bench_networks(quick: bool, repeat: int) -> list[Row]:
+    from .bench_network import bench_networks as network_rows
+
+    return network_rows(quick, repeat)
 
 
 def bench_fields(plan: Plan, repeat: int) -> list[Row]:

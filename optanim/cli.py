@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shlex
 import signal
 import sys
 import warnings
@@ -16,8 +18,8 @@ from .spec.quality import DEFAULT_QUALITY, QUALITIES
 from .views import ALL_VIEWS, DASHBOARD
 
 FORMAT_HELP = ("mp4 (H.264: slides and browsers), webm (VP9: any browser), gif, png (last frame as a still), "
-               "pdf, svg (vector stills), html (a web page with a step-by-step player), "
-               "apng (animated PNG), mov (ProRes 4444)")
+               "pdf, svg (vector stills), pptx (a slide deck of every view), html (a web page with a step-by-step "
+               "player), apng (animated PNG), mov (ProRes 4444)")
 
 
 def _megabytes(value: str) -> float | None:
@@ -74,9 +76,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--export", action="store_true", help="also write the recording as .npz and .csv")
     p.add_argument("--record-only", action="store_true", help="record and report, render nothing")
     p.add_argument("--check", action="store_true", help="validate the scene files only; record nothing")
+    p.add_argument("--force", action="store_true",
+                   help="go on with a scene estimated to take over ~15 minutes or more memory than the machine has")
     p.add_argument("--quiet", action="store_true", help="no progress bars, no report")
     p.add_argument("--clear-cache", action="store_true",
                    help="delete the cached recordings under OUT/.cache/ (then render any scenes given)")
+    again = p.add_mutually_exclusive_group()
+    again.add_argument("--from", dest="from_file", type=Path, metavar="FILE",
+                       help="render again the file optanim wrote (its scene, view, format and settings, from the "
+                            "manifest inside it) under OUT/, checking the new recording is identical")
+    again.add_argument("--info", type=Path, metavar="FILE",
+                       help="print the manifest inside a file optanim wrote, as JSON")
     return p
 
 
@@ -92,14 +102,35 @@ def _as_flag(error: OptanimError) -> OptanimError:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser().parse_args(argv)
     try:
-        return _run(args)
+        if args.info or args.from_file:
+            return _again(args, argv)
+        return _run(args, "optanim " + shlex.join(argv))
     except OptanimError as error:
         raise _as_flag(error) from None
 
 
-def _run(args: argparse.Namespace) -> int:
+def _again(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """--info FILE: print its manifest; --from FILE: render it again."""
+    from .again import render_again
+    from .output.manifest import read_manifest
+    from .progress import default_progress
+
+    flag, path = ("--info", args.info) if args.info else ("--from", args.from_file)
+    if args.scenes:
+        raise OptanimError(f"{flag}: takes the file, not scene files ({', '.join(map(str, args.scenes))})")
+    if args.info:
+        print(json.dumps(read_manifest(path), indent=2))
+        return 0
+    note = (lambda text: None) if args.quiet else (lambda text: print(f"optanim: {text}", file=sys.stderr))
+    _print_sizes(render_again(path, args.out, "optanim " + shlex.join(argv),
+                              progress=default_progress(False if args.quiet else None), note=note))
+    return 0
+
+
+def _run(args: argparse.Namespace, command: str) -> int:
     from dataclasses import replace
 
     from .output.export import export_recording
@@ -107,6 +138,7 @@ def _run(args: argparse.Namespace) -> int:
     from .lessons.init.scene import InitScene
     from .output.alpha import check_transparent
     from .output.atomic import ensure_writable
+    from .output.manifest import Origin, scene_source
     from .output.writers import FORMATS
     from .progress import default_progress
     from .render import check_dashboard, check_views, field_starts, get_recording, render, render_init, views_for
@@ -132,7 +164,7 @@ def _run(args: argparse.Namespace) -> int:
             resolve_device(scene.device)
             if not isinstance(scene, InitScene):
                 for one in (sweep_scenes(scene).values() if scene.sweep else [scene]):
-                    preflight(one)
+                    preflight(one, force=args.force)
                 check_dashboard(scene)
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
@@ -154,11 +186,13 @@ def _run(args: argparse.Namespace) -> int:
                                "scene trains none; use mp4 or webm")
         if args.views and not isinstance(scene, InitScene):
             try:  # the fit view of a scene without data, or the field views of a scene without starts
-                check_views(views, scene.has_data, field_starts(scene) and not args.grid)
+                check_views(views, scene.kind, field_starts(scene) and not args.grid)
             except OptanimError as error:
                 raise OptanimError(f"{path}: {_as_flag(error)}") from None
     if args.grid:
         _check_grid(scenes, args)
+    if not args.force and not args.record_only:
+        _check_rendering(scenes, views, quality, args)
     if args.check:
         for path, _ in scenes:
             print(f"{path}: ok")
@@ -169,16 +203,21 @@ def _run(args: argparse.Namespace) -> int:
     if args.fps is not None:
         QUALITIES[quality].with_fps(args.fps)  # a bad rate fails here, before any work
     output = dict(fps=args.fps, gif_max_mb=args.gif_max_mb, progress=progress, note=note, transparent=args.transparent)
+    # what --from needs to repeat this: the scene fields overridden and the output settings
+    settings = dict(quality=quality, fps=args.fps, gif_max_mb=args.gif_max_mb, overrides=overrides, grid=args.grid,
+                    transparent=args.transparent)
+    origins = {path: Origin((scene_source(path, args.scene_name),), command, settings) for path, _ in scenes}
     if args.grid:
-        return _render_grid(scenes, views, quality, args, output)
+        grid_origin = Origin(tuple(scene_source(path, args.scene_name) for path, _ in scenes), command, settings)
+        return _render_grid(scenes, views, quality, args, dict(output, origin=grid_origin))
     for path, scene in scenes:
         if isinstance(scene, InitScene):  # trains nothing: no recording to cache, report or export
-            _print_sizes(render_init(scene, quality, args.formats, args.out, **output))
+            _print_sizes(render_init(scene, quality, args.formats, args.out, origin=origins[path], **output))
             continue
         cache_dir = None if args.no_cache else args.out / ".cache"
         try:  # a sweep: one recording per value, each cached as a scene of its own
-            recordings = (record_sweep(scene, lambda one: get_recording(one, cache_dir)) if scene.sweep
-                          else {None: get_recording(scene, cache_dir)})
+            recordings = (record_sweep(scene, lambda one: get_recording(one, cache_dir, args.force)) if scene.sweep
+                          else {None: get_recording(scene, cache_dir, args.force)})
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
         names = ({v: f"{scene.name} {text}" for v, text in sweep_labels(scene).items()} if scene.sweep
@@ -196,10 +235,30 @@ def _run(args: argparse.Namespace) -> int:
         scene_views = views if args.views else [v for v in views if v in views_for(scene)]
         try:
             _print_sizes(render(scene, scene_views, quality, args.formats, args.out, export=args.export,
-                                recording=recordings if scene.sweep else recordings[None], **output))
+                                recording=recordings if scene.sweep else recordings[None], origin=origins[path],
+                                **output))
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
     return 0
+
+
+def _check_rendering(scenes: Sequence[tuple[Path, object]], views: list[str], quality: str,
+                     args: argparse.Namespace) -> None:
+    """Refuse, before any work, a video that would take far too long to draw (--force goes on)."""
+    from .lessons.init.scene import InitScene
+    from .render import views_for
+    from .training.budget import check_budget, rendering_estimate
+
+    preset = QUALITIES[quality]
+    for path, scene in scenes:
+        if isinstance(scene, InitScene):
+            continue
+        shown = views if args.views else [v for v in views if v in views_for(scene)]
+        try:
+            check_budget(rendering_estimate(scene, args.fps or preset.fps, preset.width * preset.height,
+                                            len(shown)), "rendering")
+        except OptanimError as error:
+            raise OptanimError(f"{path}: {error}") from None
 
 
 def _check_grid(scenes: Sequence[tuple[Path, object]], args: argparse.Namespace) -> None:
@@ -224,7 +283,7 @@ def _render_grid(scenes: Sequence[tuple[Path, object]], views: list[str], qualit
     recordings = []
     for path, scene in scenes:
         try:
-            recordings.append(get_recording(scene, None if args.no_cache else args.out / ".cache"))
+            recordings.append(get_recording(scene, None if args.no_cache else args.out / ".cache", args.force))
         except OptanimError as error:
             raise OptanimError(f"{path}: {error}") from None
         if not args.quiet:

@@ -5,15 +5,20 @@ from __future__ import annotations
 import difflib
 import runpy
 import traceback
+import weakref
 from dataclasses import fields, replace
 from pathlib import Path
 
 from .errors import OptanimError
 from .lessons.init.scene import InitScene
+from .output.manifest import SceneSource, scene_source
 from .spec.scene import Scene
 
 #: Every kind of scene a file may define.
 SCENE_KINDS = (Scene, InitScene)
+#: The file each scene load_scene returned was read from, by identity (a Scene is not hashable):
+#: what a render's manifest says the scene is.
+_LOADED: dict[int, tuple[weakref.ref, SceneSource]] = {}
 
 
 def load_scene(path: str | Path, name: str | None = None) -> Scene | InitScene:
@@ -51,7 +56,19 @@ def load_scene(path: str | Path, name: str | None = None) -> Scene | InitScene:
         raise OptanimError(f"{path}: defines several scenes ({', '.join(scenes)}); pick one with --scene NAME")
     if not chosen.name:
         chosen = replace(chosen, name=path.stem if name is None or name == "scene" else f"{path.stem}-{name}")
+    _LOADED[id(chosen)] = (weakref.ref(chosen, lambda _, key=id(chosen): _LOADED.pop(key, None)),
+                           scene_source(path, name))
     return chosen
+
+
+def source_of(scene: Scene | InitScene) -> SceneSource:
+    """The scene's text: its file's, where load_scene read it, else a scene file of one Scene(...)
+    line (it runs again where every field differing from the defaults writes itself as Python)."""
+    loaded = _LOADED.get(id(scene))
+    if loaded is not None and loaded[0]() is scene:
+        return loaded[1]
+    kind = type(scene).__name__
+    return SceneSource(text=f"from optanim import {kind}\n\nscene = {scene!r}\n")
 
 
 def _user_line(error: BaseException, path: Path) -> str:
@@ -77,7 +94,7 @@ def _field_hint(error: TypeError) -> str:
 def warnings_for(scene: Scene) -> list[str]:
     """Things that are allowed but probably not meant: they are printed, never fatal."""
     notes = []
-    if not isinstance(scene, Scene):  # an InitScene has no start point or window to check
+    if not isinstance(scene, Scene) or scene.is_network:  # an InitScene, a network: no start point to check
         return notes
     a, b = scene.init
     (a_low, a_high), (b_low, b_high) = scene.window

@@ -294,7 +294,7 @@ def test_asking_for_the_fit_of_a_loss_function_is_one_line_before_any_work(tmp_p
         code = cli_main([str(path), "--views", "contour,fit", *extra])
         err = capsys.readouterr().err.strip()
         assert code == 1 and "\n" not in err
-        assert f"{path}: --views: 'fit' shows the model's fit to data, and this scene has no data" in err
+        assert f"{path}: --views: 'fit' shows the model's fit to 1-D data, and this scene has none" in err
         assert "gradnorm" in err
     assert not (tmp_path / "out").exists()
     with pytest.raises(OptanimError, match="views: 'fit'"):

@@ -68,14 +68,14 @@ BAD_FIELDS = [
     ("scene = Scene(scheduler_order='before')\n", "scheduler_order: 'before' is not allowed; allowed: pytorch, notebook"),
     ("scene = Scene(surface_cmap='jett')\n", "surface_cmap: unknown colour map 'jett'; did you mean"),
     ("scene = Scene(model=lambda x, a, b: float(a) * x)\n", "model: f(x, a, b) raised"),
-    ("scene = Scene(optimizers=['lbfgs'])\n", "optimizers: unknown optimizer 'lbfgs'; allowed:"),
+    ("scene = Scene(optimizers=['sparseadam'])\n", "optimizers: unknown optimizer 'sparseadam'; allowed:"),
     ("scene = Scene(optimizers=['muon'])\n", "optimizers: muon"),
     ("scene = Scene(scheduler='steplr')\n", "scheduler_kwargs: torch.optim.lr_scheduler.StepLR rejects"),
     ("scene = Scene(scheduler='onecyclelr', scheduler_kwargs={'max_lr': 0.1, 'total_steps': 3})\n",
      "scheduler_kwargs: onecyclelr fails over 50 epochs"),
-    ("scene = Scene(scheduler='reducelronplateau')\n", "scheduler: unknown scheduler 'reducelronplateau'"),
+    ("scene = Scene(scheduler='sequentiallr')\n", "scheduler: unknown scheduler 'sequentiallr'"),
     ("scene = Scene(contour_levels=(0, 'a'))\n", "contour_levels: must be at least two increasing numbers"),
-    ("scene = Scene(optimizers={'adam': 5})\n", "optimizers: in a mapping each value is a dict"),
+    ("scene = Scene(optimizers={'adam': 5})\n", "optimizers: adam: in a mapping each value is a dict"),
 ]
 
 

@@ -80,6 +80,10 @@ def test_readme_command_parses_and_its_scenes_load(args, tmp_path, monkeypatch):
             cli.parser().parse_args(args)
         assert done.value.code == 0
         return
+    if "--info" in args or "--from" in args:  # they read a file a render makes: parse only
+        parsed = cli.parser().parse_args(args)
+        assert (parsed.info or parsed.from_file).suffix and not parsed.scenes
+        return
     # Our --out last (argparse keeps the last): --clear-cache then clears an empty folder.
     # An unknown flag exits (SystemExit: 2), a missing scene raises OptanimError: either fails.
     assert cli.run([*args, "--check", "--out", str(tmp_path)]) == 0

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .plane import Plane
+
 
 @dataclass(frozen=True)
 class Trajectory:
@@ -18,8 +20,16 @@ class Trajectory:
     state[name][i] is the optimizer's own per-parameter state after step i, under torch.optim's own
     names (momentum_buffer, sum, square_avg, exp_avg, exp_avg_sq, exp_inf, ...), (a, b) in each row;
     hyper its settings (betas.0, eps, momentum, ...) as its param_group held them.
+    evaluations[i] is how often step i evaluated the loss and its gradient, for a run whose step()
+    takes a closure (L-BFGS: its line search); None for the others (one evaluation a step).
 
-    A run that diverged keeps only its good steps: len(a) == diverged_at."""
+    A run that diverged keeps only its good steps: len(a) == diverged_at.
+
+    A network's run (recording.plane set): a, b are its weights projected onto the plane; weights[j]
+    its weights at recording.kept_steps[j] (parameters_to_vector order; row 0 the start, the last row
+    where the path ends); off_plane[i] its distance from the plane relative to its distance from the
+    start; plane_loss[i] the plane's loss under the head (the landscape's), beside full_loss[i], the
+    real one; test_loss[i] and, for classes, accuracy[i] (on the held-out samples) at step i."""
 
     key: str
     label: str
@@ -31,9 +41,15 @@ class Trajectory:
     grad: np.ndarray             # (steps, 2)
     diverged_at: int | None = None
     diverged_why: str = ""
-    optimizer: str = ""          # the torch.optim registry name (colour and marker follow it)
+    optimizer: str = ""          # the registry name ("own:<Class>" for a class of one's own): colour, marker
     state: dict[str, np.ndarray] = field(default_factory=dict)     # name -> (steps, 2)
     hyper: dict[str, float] = field(default_factory=dict)
+    evaluations: np.ndarray | None = None   # (steps,) ints, where step() takes a closure
+    weights: np.ndarray | None = None            # (kept steps, P)
+    off_plane: np.ndarray | None = None          # (steps,)
+    plane_loss: np.ndarray | None = None         # (steps,)
+    test_loss: np.ndarray | None = None          # (steps,)
+    accuracy: np.ndarray | None = None           # (steps,), test accuracy, classes only
 
     def __post_init__(self) -> None:
         if not self.optimizer:
@@ -63,6 +79,13 @@ class Recording:
     y: np.ndarray | None = None
     order: np.ndarray | None = None          # epochs × n_samples: each epoch's shuffled indices
     batch_size: int | None = None
+    # a network scene's: the plane its paths are projected on, the steps whose weights are kept, the
+    # held-out samples, and whether the data are "classes" or "regression"
+    plane: Plane | None = None
+    kept_steps: np.ndarray | None = None
+    x_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+    task: str = ""
 
     @property
     def n_steps(self) -> int:
@@ -123,3 +146,43 @@ def report_html(recording: Recording) -> str:
                    for path in recording.paths.values())
     return (f"<div><b>Recording</b>: {html.escape(summary(recording))}"
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def table_rows(recording: Recording) -> list[tuple[str, str, str, str, str]]:
+    """The results table's rows (under HEADER), one per run, as text."""
+    return [_row(path) for path in recording.paths.values()]
+
+
+#: A run arrives at a minimum where it ends this close to it, relative to the minimum's distance
+#: from the origin (at least 1): Adam's (1.239, 2.509) in exp1 is next to (1.2, 2.5), Adagrad's
+#: (1.661, 3.997) is not.
+ARRIVES_WITHIN = 0.05
+
+
+def story(recording: Recording) -> str:
+    """What the recording shows, in the README's words: where the runs start, who arrives at which
+    minimum and where, who stops elsewhere, who diverges (the deck's default speaker notes)."""
+    paths = list(recording.paths.values())
+    started = [path for path in paths if len(path.a)]
+    length = (f"{recording.epochs} epochs ({recording.n_steps} steps)" if recording.has_data
+              else f"{recording.n_steps} steps")
+    sentences = [f"{len(paths)} runs start at ({started[0].a[0]:.4g}, {started[0].b[0]:.4g}) and train for {length}."
+                 if started else f"{len(paths)} runs, none with a good step."]
+    reached: dict[tuple[float, float], list[str]] = {}
+    elsewhere = []
+    for path in sorted((p for p in started if not p.diverged), key=lambda p: float(p.full_loss[-1])):
+        end = f"{path.label} at ({path.a[-1]:.3f}, {path.b[-1]:.3f}), loss {path.full_loss[-1]:.3g}"
+        near = [m for m in recording.minima
+                if np.hypot(path.a[-1] - m[0], path.b[-1] - m[1]) <= ARRIVES_WITHIN * max(1.0, np.hypot(*m))]
+        if near:
+            reached.setdefault(tuple(near[0]), []).append(end)
+        else:
+            elsewhere.append(end)
+    diverged = [f"{p.label} at step {p.diverged_at} ({p.diverged_why})" for p in paths if p.diverged]
+    for (a, b), ends in reached.items():
+        sentences.append(f"Next to the minimum ({a:.4g}, {b:.4g}): {'; '.join(ends)}.")
+    if elsewhere:
+        sentences.append(f"{'Elsewhere' if reached else 'None reaches a minimum'}: {'; '.join(elsewhere)}.")
+    if diverged:
+        sentences.append(f"Diverged: {'; '.join(diverged)}.")
+    return " ".join(sentences)

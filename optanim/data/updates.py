@@ -193,4 +193,4 @@ def _recorded(path: Trajectory) -> UpdateRule:
              _taken(r"$\Delta\theta$", path)]
     velocity = path.state.get("exp_avg", path.state.get("momentum_buffer"))
     return UpdateRule(path.label, tuple(lines), None, velocity, "",
-                      "Its state as torch.optim keeps it; no formula is written out here for this optimizer.")
+                      "Its state as its step() keeps it, by its own names; no formula is written out here for this optimizer.")

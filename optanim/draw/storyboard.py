@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..data.batches import BatchLosses, batch_losses
 from ..data.field import Field
 from ..data.landscape import Landscape, landscape as landscape_over
 from ..data.recording import Recording
@@ -14,6 +15,7 @@ from ..spec.loss import formula_of, function_of
 from ..spec.scene import DASHBOARD_VIEWS, Scene
 from ..spec.optimizers import label
 from .camera import region, whole
+from .networks import network_fits, network_regions
 from .camera import windows as camera_windows
 from .pacing import heads_at, window_paths
 from .style import RunStyle, run_styles
@@ -54,6 +56,11 @@ class Movie:
     field: Field | None = None        # every start at once, for a scene with starts (the field views)
     state_focus: str = ""             # the run whose update rule the state view writes out; "": the first
     dashboard_views: tuple[str, ...] = DASHBOARD_VIEWS   # the dashboard's cells, in order
+    kind: str = "data"                # the scene's kind (Scene.kind): which views apply
+    axis_labels: tuple[str, str] = ("a", "b")   # a network's: what the plane's two directions are
+    region_grid: tuple[np.ndarray, np.ndarray] | None = None   # a class network's input axes (x₁, x₂)
+    regions: dict[str, np.ndarray] | None = None   # run -> (n_frames, cells, cells, classes) probabilities
+    batches: tuple[BatchLosses | None, ...] = ()   # any mini-batch's loss on (landscape, detail); () without data
 
     @property
     def true_params(self) -> tuple[float, float] | None:
@@ -83,7 +90,10 @@ def describe(scene: Scene) -> str:
     """The hyperparameters in one line, for the subtitle; a loss function's scene leads with its formula."""
     unit = "epoch" if scene.has_data else "step"
     factors = scene.lr_factors
-    if scene.scheduler != "lambdalr":
+    if callable(scene.scheduler):   # the scene's own function: its name, unless it is a lambda
+        name = getattr(scene.scheduler, "__name__", "")
+        schedule = f"lr {scene.lr:g}, " + (f"{name}(optimizer)" if name.isidentifier() else "own schedule")
+    elif scene.scheduler != "lambdalr":
         schedule = f"lr {scene.lr:g}, {scene.scheduler}({', '.join(f'{k}={v}' for k, v in scene.scheduler_kwargs.items())})"
     elif all(f == factors[0] for f in factors):
         schedule = f"lr {scene.lr * factors[0]:g}"
@@ -91,6 +101,8 @@ def describe(scene: Scene) -> str:
         ratio = factors[2] / factors[1] if len(factors) > 2 and factors[1] else 0.0
         geometric = factors[1] and all(np.isclose(f1, f0 * ratio) for f0, f1 in zip(factors, factors[1:]))
         schedule = f"lr {scene.lr:g} × {ratio:g}^{unit}" if geometric else f"lr {scene.lr:g} × λ({unit})"
+    if scene.scheduler_every == "step" and scene.has_data:
+        schedule += " per step"
     own = [f"{label(run)} {float(run.kwargs['lr']):g}" for run in scene.runs
            if float(run.kwargs.get("lr", scene.lr)) != scene.lr]
     if own:  # the runs that override the scene's rate
@@ -119,29 +131,49 @@ def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timelin
     """Everything the views draw, computed once: for a data scene, the model's curve for every run at
     every frame (one call each); where the camera looks (`windows`, or its own), and the landscape
     again where it zooms in. A loss function's scene is titled by its name unless it has a title."""
-    fit_x, fits, true_curve = fit_curves(scene, recording, timeline) if recording.has_data else (None, {}, None)
+    fit_x, fits, true_curve = fit_curves(scene, recording, timeline) if scene.kind in ("data", "regression") \
+        else (None, {}, None)
+    region_grid, regions = network_regions(scene, recording, timeline) if scene.kind == "classes" else (None, None)
     full = whole(landscape.a, landscape.b)
     if windows is None:
         windows = camera_windows([(p.a, p.b) for p in recording.paths.values()], timeline.steps, timeline.fps,
                                  full, scene.zoom)
     close = region(windows, full)
+    detail = None if close is None else landscape_over(scene, window=close, recording=recording)
     known = None if scene.has_data else function_of(scene.loss)
     local = tuple((m.a, m.b) for m in known.minima if not m.is_global) if known else ()
     return Movie(title=scene.title or (known.title if known else scene.name), subtitle=describe(scene),
                  recording=recording,
-                 landscape=landscape, timeline=timeline, init=tuple(scene.init), minima=recording.minima,
+                 landscape=landscape, timeline=timeline, init=start_of(scene, recording), minima=recording.minima,
                  fit_x=fit_x, fits=fits, true_curve=true_curve,
                  camera=Camera(scene.azimuth_start, scene.azimuth_turn, scene.elevation),
                  surface_cmap=scene.surface_cmap, styles=run_styles(recording.paths.values()),
-                 windows=windows, detail=None if close is None else landscape_over(scene, window=close),
+                 windows=windows, detail=detail,
                  local_minima=local, state_focus=scene.state_focus,
-                 dashboard_views=tuple(scene.dashboard_views))
+                 dashboard_views=tuple(scene.dashboard_views), kind=scene.kind,
+                 axis_labels=recording.plane.axis_labels() if recording.plane is not None else ("a", "b"),
+                 region_grid=region_grid, regions=regions, batches=batch_losses(scene, (landscape, detail)))
+
+
+def start_of(scene: Scene, recording: Recording) -> tuple[float, float]:
+    """Where every run starts on screen: the scene's init, or a network's shared start on its plane."""
+    if recording.plane is None:
+        return tuple(scene.init)
+    first = next((p for p in recording.paths.values() if len(p.a)), None)
+    return (float(first.a[0]), float(first.b[0])) if first is not None else (0.0, 0.0)
 
 
 def fit_curves(scene: Scene, recording: Recording,
                timeline: Timeline) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray | None]:
     """x of the curves, each run's model curve at each frame, and the true curve (generated data only)."""
     fit_x = np.linspace(recording.x.min(), recording.x.max(), FIT_POINTS)
+    if scene.is_network:   # the network's own curve; the data's true curve, where the notebook's
+        true_curve = None
+        if scene.data in (None, "notebook") and scene.true_params is not None:
+            with torch.no_grad():
+                true_curve = scene.model(torch.as_tensor(fit_x, dtype=torch.float32),
+                                         *(torch.tensor(float(v)) for v in scene.true_params)).numpy()
+        return fit_x, network_fits(scene, recording, timeline, fit_x), true_curve
     x = torch.as_tensor(fit_x, dtype=torch.float32)
     fits = {}
     with torch.no_grad():

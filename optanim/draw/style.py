@@ -9,6 +9,7 @@ from typing import Iterable
 from matplotlib.colors import to_hex, to_rgb
 
 from ..data.recording import Trajectory
+from ..spec.runs import is_own
 
 # Okabe–Ito, colour-blind safe; yellow left out (unreadable on white on a projector).
 COLOURS = {
@@ -24,6 +25,10 @@ MARKERS = {"sgd": "o", "sgdm": "s", "adagrad": "^", "rmsprop": "D", "adam": "v",
 # so that "adamw" has the same colour in every scene.
 EXTRA_COLOURS = ("#332288", "#882255", "#117733", "#44AA99", "#999933", "#AA4499", "#000000")
 EXTRA_MARKERS = ("X", "*", "h", "<", ">", "p", "d")
+# For a class of one's own (spec/runs.py: "own:<Class>"): colours and markers in none of the above,
+# so that a student's optimizer never looks like a built-in; dark enough to read on white.
+OWN_COLOURS = ("#CC3311", "#661100", "#EE3377", "#997700", "#6699CC", "#5D3A9B")
+OWN_MARKERS = ("H", "8", "d", "p", "h", "X")
 
 TRUE_COLOUR = "#000000"
 START_COLOUR = "#444444"
@@ -88,11 +93,11 @@ def _pick(key: str, known: dict[str, str], extra: tuple[str, ...]) -> str:
 
 
 def colour(key: str) -> str:
-    return _pick(key, COLOURS, EXTRA_COLOURS)
+    return _pick(key, {}, OWN_COLOURS) if is_own(key) else _pick(key, COLOURS, EXTRA_COLOURS)
 
 
 def marker(key: str) -> str:
-    return _pick(key, MARKERS, EXTRA_MARKERS)
+    return _pick(key, {}, OWN_MARKERS) if is_own(key) else _pick(key, MARKERS, EXTRA_MARKERS)
 
 
 #: Line styles for a second, third... run of the same optimizer (the first is solid).
@@ -107,12 +112,24 @@ class RunStyle:
 
 
 def run_styles(paths: Iterable[Trajectory]) -> dict[str, RunStyle]:
-    """Each run's style: its optimizer's colour and marker; repeated optimizers differ by dash."""
+    """Each run's style: its optimizer's colour and marker; repeated optimizers differ by dash. Two
+    classes of one's own whose names pick the same colour take the next free one."""
+    paths = list(paths)
     seen: dict[str, int] = {}
+    taken = {colour(path.optimizer) for path in paths if not is_own(path.optimizer)}
+    own: dict[str, tuple[str, str]] = {}
     styles = {}
     for path in paths:
         index = seen[path.optimizer] = seen.get(path.optimizer, -1) + 1
-        styles[path.key] = RunStyle(colour(path.optimizer), marker(path.optimizer), DASHES[index % len(DASHES)])
+        look = (colour(path.optimizer), marker(path.optimizer))
+        if is_own(path.optimizer) and path.optimizer not in own:
+            first = OWN_COLOURS.index(look[0])
+            free = [OWN_COLOURS[(first + i) % len(OWN_COLOURS)] for i in range(len(OWN_COLOURS))]
+            look = own[path.optimizer] = (next((c for c in free if c not in taken), look[0]), look[1])
+            taken.add(look[0])
+        elif is_own(path.optimizer):
+            look = own[path.optimizer]
+        styles[path.key] = RunStyle(*look, DASHES[index % len(DASHES)])
     return styles
 
 

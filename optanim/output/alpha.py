@@ -22,6 +22,7 @@ NO_ALPHA = {
     "mp4": "H.264 has no alpha channel",
     "gif": "GIF's alpha is one bit: the halo and every soft edge would turn to jagged steps",
     "html": "the page sets the clip on a background of its own",
+    "pptx": "a deck's videos are MP4s; put the apng or the mov on its slides",
 }
 
 

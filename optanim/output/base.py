@@ -1,19 +1,20 @@
 """What every writer shares: the sinks frames go into, the job they belong to, and the Writer base.
 
-Apart from writers.py (the registry of formats) so that a format in a module of its own (html.py,
-alpha formats) can build on it without importing the registry that imports it.
+Apart from writers.py (the registry of formats) so that a format in a module of its own (html.py)
+can build on it without importing the registry that imports it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Mapping, Protocol, Sequence
 
 import numpy as np
 
 from ..stage.animator import Animator
 from .ffmpeg import FFmpegPipe
+from .manifest import for_file
 
 
 class Sink(Protocol):
@@ -24,14 +25,21 @@ class Sink(Protocol):
 
 @dataclass(frozen=True)
 class Job:
-    """What every writer of one animation shares: where its scratch files go, and the frame rate."""
+    """What every writer of one animation shares: where its scratch files go, the frame rate, and the
+    manifest its files carry (None: none) with the views they show."""
 
     scratch: Path
     size: tuple[int, int]
     fps: float
+    manifest: Mapping[str, Any] | None = None
+    views: tuple[str, ...] = ()
 
-    def pipe(self, target: Path, codec: str) -> FFmpegPipe:
-        return FFmpegPipe(target, *self.size, self.fps, codec)
+    def pipe(self, target: Path, codec: str, tags: Sequence[str] = ()) -> FFmpegPipe:
+        return FFmpegPipe(target, *self.size, self.fps, codec, tags)
+
+    def stamp(self, fmt: str) -> str | None:
+        """The manifest's text for this job's file in `fmt`."""
+        return None if self.manifest is None else for_file(self.manifest, self.views, fmt)
 
 
 class Writer:

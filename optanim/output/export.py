@@ -9,11 +9,15 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_target
+from ..data.plane import Plane
 from ..data.recording import Recording, Trajectory
 
 _PATH_ARRAYS = ("a", "b", "loss", "full_loss", "lr", "grad")
 _PATH_DICTS = ("state", "hyper")   # stored as "<key>.state.<name>": one array per entry
 _DATA_ARRAYS = ("x", "y", "order")
+#: A network's: present only where recorded.
+_NETWORK_PATH_ARRAYS = ("weights", "off_plane", "plane_loss", "test_loss", "accuracy")
+_NETWORK_ARRAYS = ("kept_steps", "x_test", "y_test")
 
 
 def save_npz(recording: Recording, target: Path | io.BufferedIOBase) -> None:
@@ -29,11 +33,21 @@ def save_npz(recording: Recording, target: Path | io.BufferedIOBase) -> None:
     if recording.has_data:
         arrays.update({name: getattr(recording, name) for name in _DATA_ARRAYS},
                       batch_size=np.array(recording.batch_size))
+    if recording.plane is not None:
+        plane = recording.plane
+        arrays.update({name: getattr(recording, name) for name in _NETWORK_ARRAYS}, task=np.array(recording.task),
+                      **{"plane.origin": plane.origin, "plane.directions": plane.directions,
+                         "plane.kind": np.array(plane.kind), "plane.runs": np.array(plane.runs, dtype=str),
+                         "plane.explained": np.array(plane.explained or (), dtype=float)})
     for key, path in recording.paths.items():
         for name in _PATH_ARRAYS:
             arrays[f"{key}.{name}"] = getattr(path, name)
+        arrays.update({f"{key}.{name}": getattr(path, name) for name in _NETWORK_PATH_ARRAYS
+                       if getattr(path, name) is not None})
         for kind in _PATH_DICTS:
             arrays.update({f"{key}.{kind}.{name}": np.asarray(value) for name, value in getattr(path, kind).items()})
+        if path.evaluations is not None:
+            arrays[f"{key}.evaluations"] = path.evaluations
     np.savez(target, **arrays)
 
 
@@ -46,12 +60,20 @@ def load_npz(source: Path | io.BufferedIOBase) -> Recording:
             dicts = {kind: {name[len(f"{key}.{kind}."):]: data[name] for name in data.files
                             if name.startswith(f"{key}.{kind}.")} for kind in _PATH_DICTS}
             dicts["hyper"] = {name: float(value) for name, value in dicts["hyper"].items()}
-            paths[key] = Trajectory(key=key, label=str(label), optimizer=str(optimizer),
+            evaluations = data[f"{key}.evaluations"] if f"{key}.evaluations" in data.files else None
+            paths[key] = Trajectory(key=key, label=str(label), optimizer=str(optimizer), evaluations=evaluations,
                                     diverged_at=None if stop < 0 else int(stop), diverged_why=str(why),
-                                    **{name: data[f"{key}.{name}"] for name in _PATH_ARRAYS}, **dicts)
+                                    **{name: data[f"{key}.{name}"] for name in _PATH_ARRAYS}, **dicts,
+                                    **{name: data[f"{key}.{name}"] for name in _NETWORK_PATH_ARRAYS
+                                       if f"{key}.{name}" in data})
         extra = {}
         if "x" in data:
             extra = {name: data[name] for name in _DATA_ARRAYS} | {"batch_size": int(data["batch_size"])}
+        if "plane.origin" in data:
+            explained = tuple(float(v) for v in data["plane.explained"])
+            extra |= {name: data[name] for name in _NETWORK_ARRAYS} | {"task": str(data["task"]), "plane": Plane(
+                origin=data["plane.origin"], directions=data["plane.directions"], kind=str(data["plane.kind"]),
+                runs=tuple(str(v) for v in data["plane.runs"]), explained=explained or None)}
         return Recording(paths=paths, epochs=int(data["epochs"]), steps_per_epoch=int(data["steps_per_epoch"]),
                          minima=tuple(tuple(float(v) for v in m) for m in data["minima"]), **extra)
 
@@ -61,10 +83,13 @@ def save_csv(recording: Recording, target: Path) -> None:
     names = list(dict.fromkeys(name for path in recording.paths.values() for name in path.state))
     with open(target, "w", newline="") as handle:
         writer = csv.writer(handle)
+        network = [name for name in _NETWORK_PATH_ARRAYS[1:]
+                   if any(getattr(p, name) is not None for p in recording.paths.values())]
         writer.writerow(["optimizer", "step", "epoch", "a", "b", "batch_loss", "full_loss", "lr", "grad_a",
-                         "grad_b", *(f"{name}_{p}" for name in names for p in "ab")])
+                         "grad_b", *network, *(f"{name}_{p}" for name in names for p in "ab")])
         for key, path in recording.paths.items():
-            columns = [path.a, path.b, path.loss, path.full_loss, path.lr, *path.grad.T,
+            grad = list(path.grad.T) if path.grad.shape[1] == 2 else [None, None]   # a network's is not (a, b)'s
+            columns = [path.a, path.b, path.loss, path.full_loss, path.lr, *grad, *(getattr(path, n) for n in network),
                        *(column for name in names for column in (path.state[name].T if name in path.state
                                                                  else [None, None]))]
             for step in range(len(path.a)):

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Sequence
+from typing import IO, Callable, Sequence
 
 import numpy as np
 
@@ -96,8 +96,11 @@ def codec_args(codec: str, width: int, height: int, fps: float) -> list[str]:
 class FFmpegPipe:
     """Streams RGBA frames into ffmpeg's stdin; nothing is held in memory or written per frame."""
 
-    def __init__(self, target: Path, width: int, height: int, fps: float, codec: str) -> None:
+    def __init__(self, target: Path, width: int, height: int, fps: float, codec: str,
+                 tags: Sequence[str] = ()) -> None:
+        """`tags`: output options that tag the file (the manifest's -metadata)."""
         self.target, self.size, self.fps, self.codec = target, (width, height), fps, codec
+        self.tags = list(tags)
         self._process: subprocess.Popen | None = None
         self._stderr: IO[bytes] | None = None
 
@@ -108,7 +111,7 @@ class FFmpegPipe:
         self._process = subprocess.Popen(
             [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
              "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}", "-r", str(self.fps),
-             "-i", "pipe:", *codec_args(self.codec, width, height, self.fps), str(self.target)],
+             "-i", "pipe:", *codec_args(self.codec, width, height, self.fps), *self.tags, str(self.target)],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr,
             # Its own session: Ctrl-C at a terminal reaches optanim alone, which stops the encoder
             # and cleans up, instead of ffmpeg dying first and being reported as a failure.
@@ -195,12 +198,13 @@ def _expected_mb(measured: GifChoice, setting: tuple[float, int, float]) -> floa
 
 
 def gif_from_video(source: Path, target: Path, fps: float, palette: Path | None = None,
-                   max_mb: float | None = DEFAULT_GIF_MAX_MB) -> GifChoice:
+                   max_mb: float | None = DEFAULT_GIF_MAX_MB,
+                   stamp: Callable[[Path], None] | None = None) -> GifChoice:
     """A looping GIF from a lossless video, with a palette made for it, of at most `max_mb` MB.
 
     The best settings first, then down gif_settings until one fits, re-running only the two palette
     passes and skipping settings guessed too big; None: no budget. `palette`, gathered while
-    drawing, serves the first try.
+    drawing, serves the first try. `stamp` adds to each try (the manifest) before it is measured.
     """
     if max_mb is not None and not max_mb > 0:
         raise OptanimError(f"gif_max_mb: {max_mb} is not allowed; a size in MB above 0, or none")
@@ -211,7 +215,7 @@ def gif_from_video(source: Path, target: Path, fps: float, palette: Path | None 
         for k, setting in enumerate(settings):
             if choice is not None and k < len(settings) - 1 and _expected_mb(choice, setting) > max_mb:
                 continue
-            choice = _write_gif(source, attempt, setting, palette if k == 0 else None, Path(scratch))
+            choice = _write_gif(source, attempt, setting, palette if k == 0 else None, Path(scratch), stamp)
             if max_mb is None or choice.size_mb <= max_mb:
                 os.replace(attempt, target)
                 return choice
@@ -220,7 +224,7 @@ def gif_from_video(source: Path, target: Path, fps: float, palette: Path | None 
 
 
 def _write_gif(source: Path, target: Path, setting: tuple[float, int, float], palette: Path | None,
-               scratch: Path) -> GifChoice:
+               scratch: Path, stamp: Callable[[Path], None] | None = None) -> GifChoice:
     """One GIF at one (fps, colours, scale), with `palette` or, if None, one made for it in `scratch`."""
     rate, colours, scale = setting
     frames = f"fps={rate}" + ("" if scale == 1 else f",scale=round(iw*{scale}):-1:flags=lanczos")
@@ -231,16 +235,19 @@ def _write_gif(source: Path, target: Path, setting: tuple[float, int, float], pa
     _run(["-i", str(source), "-i", str(palette), "-lavfi",
           f"{frames}[v];[v][1:v]paletteuse=dither=sierra2_4a:diff_mode=rectangle", "-loop", "0", str(target)],
          target)
+    if stamp is not None:
+        stamp(target)
     return GifChoice(rate, colours, scale, target.stat().st_size / MB)
 
 
-def concat(parts: Sequence[Path], target: Path) -> None:
-    """Join parts encoded alike into one file without re-encoding (ffmpeg's concat demuxer)."""
+def concat(parts: Sequence[Path], target: Path, tags: Sequence[str] = ()) -> None:
+    """Join parts encoded alike into one file without re-encoding (ffmpeg's concat demuxer), tagged
+    with `tags` (output options)."""
     listing = parts[0].with_name(f".{target.stem}.parts.txt")
     # The demuxer reads single-quoted names; a quote inside one is written '\''.
     listing.write_text("".join("file '{}'\n".format(str(p.resolve()).replace("'", "'\\''")) for p in parts))
     faststart = ["-movflags", "+faststart"] if target.suffix in (".mp4", ".mov") else []
     try:
-        _run(["-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", *faststart, str(target)], target)
+        _run(["-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", *faststart, *tags, str(target)], target)
     finally:
         listing.unlink(missing_ok=True)

@@ -9,7 +9,6 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ..progress import Progress, no_progress
 from ..stage.animator import Animator
 
 def draw_frames(animator: Animator, indices: Iterable[int], sinks: Sequence) -> np.ndarray | None:

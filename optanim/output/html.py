@@ -24,6 +24,7 @@ from ..draw.storyboard import Movie
 from ..stage.grid import Grid
 from ..views.readout import DIVERGED, run_value
 from .base import Writer
+from .containers import html_script
 from .ffmpeg import concat
 
 
@@ -107,7 +108,8 @@ class HtmlWriter(Writer):
         video = job.scratch / "page.mp4"
         if parts:
             concat([job.scratch / f"page{k}.mp4" for k in range(parts)], video)
-        partial.write_text(page(player_of(self.stage, job.fps), video.read_bytes()), encoding="utf-8")
+        partial.write_text(page(player_of(self.stage, job.fps), video.read_bytes(), job.stamp(self.fmt)),
+                           encoding="utf-8")
 
 
 def page(player: Player, video: bytes, manifest: str | None = None) -> str:
@@ -120,8 +122,7 @@ def page(player: Player, video: bytes, manifest: str | None = None) -> str:
                    f'<span class="value"></span></li>' for r in player.runs)
     ticks = "".join(f'<span style="left:{100 * i / max(1, len(player.shown) - 1):.3f}%">'
                     f'{player.shown[i].step}</span>' for i in tick_indices(len(player.shown)))
-    kept = (f'<script type="application/json" id="optanim-manifest">{script_safe(manifest)}</script>\n'
-            if manifest else "")
+    kept = html_script(manifest) + "\n" if manifest else ""
     values = {"title": html.escape(player.title), "subtitle": html.escape(player.subtitle), "rows": rows,
               "ticks": ticks, "tables": player.tables, "last": str(len(player.shown) - 1), "manifest": kept,
               "data": script_safe(json.dumps(data, separators=(",", ":"))),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import imageio.v3 as iio
 import numpy as np
@@ -21,6 +21,7 @@ from ..stage.grid import Grid
 from .alpha import check_transparent
 from .atomic import atomic_target
 from .base import Job, Sink, Writer  # noqa: F401 (the writers' API, from here too)
+from .containers import embed, ffmpeg_metadata, pdf_metadata
 from .ffmpeg import DEFAULT_GIF_MAX_MB, concat, gif_from_video
 from ..progress import Progress, no_progress
 from .frames import draw_frames
@@ -30,7 +31,8 @@ from .parallel import draw_in_processes
 
 class VideoWriter(Writer):
     """MP4 (H.264), WebM (VP9), APNG or ProRes (.mov): streamed into the encoder, parts joined without
-    re-encoding. `codec`: one of ffmpeg.CODECS (default: the format's own)."""
+    re-encoding. `codec`: one of ffmpeg.CODECS (default: the format's own). The manifest goes in the
+    container's comment tag, or (APNG, whose muxer keeps no tags) in an iTXt chunk once it is made."""
 
     def __init__(self, fmt: str = "mp4", codec: str | None = None) -> None:
         self.fmt, self.codec = fmt, codec or fmt
@@ -38,12 +40,20 @@ class VideoWriter(Writer):
     def _part(self, job: Job, k: int) -> Path:
         return job.scratch / f"part{k}.{self.fmt}"
 
+    def _tags(self, job: Job) -> list[str]:
+        return [] if self.fmt == "apng" else ffmpeg_metadata(job.stamp(self.fmt))
+
     def sinks(self, job, partial, part):
-        return [job.pipe(partial if part is None else self._part(job, part), self.codec)]
+        if part is not None:
+            return [job.pipe(self._part(job, part), self.codec)]
+        return [job.pipe(partial, self.codec, self._tags(job))]
 
     def finish(self, job, partial, parts, animator, last, last_index):
         if parts:
-            concat([self._part(job, k) for k in range(parts)], partial)
+            concat([self._part(job, k) for k in range(parts)], partial, self._tags(job))
+        text = job.stamp(self.fmt)
+        if self.fmt == "apng" and text is not None:
+            embed(partial, text)
 
 
 class GifWriter(Writer):
@@ -64,8 +74,9 @@ class GifWriter(Writer):
         lossless = job.scratch / "lossless.mkv"
         if parts:
             concat([job.scratch / f"part{k}.mkv" for k in range(parts)], lossless)
+        text = job.stamp(self.fmt)
         choice = gif_from_video(lossless, partial, job.fps, None if parts else job.scratch / "palette.png",
-                                max_mb=self.max_mb)
+                                max_mb=self.max_mb, stamp=None if text is None else lambda gif: embed(gif, text))
         if self.note:
             budget = f"budget {self.max_mb:g} MB" if self.max_mb else "no budget"
             self.note(f"gif: {choice} ({budget})")
@@ -79,11 +90,14 @@ class StillWriter(Writer):
         self.fmt, self.keep_alpha = fmt, keep_alpha
 
     def finish(self, job, partial, parts, animator, last, last_index):
+        text = job.stamp(self.fmt)
         if self.fmt == "png":
             pixels = last if last is not None else animator.frame(last_index)
             iio.imwrite(partial, pixels if self.keep_alpha else pixels[..., :3], extension=".png")
         else:
-            animator.save_still(last_index, str(partial))
+            animator.save_still(last_index, str(partial), pdf_metadata(text) if self.fmt == "pdf" else {})
+        if text is not None and self.fmt != "pdf":
+            embed(partial, text)
 
 
 class FrameCounter:
@@ -129,12 +143,16 @@ WRITERS: dict[str, Callable[..., Writer]] = {
     "apng": lambda: VideoWriter("apng"),
     "mov": lambda: VideoWriter("mov"),
 }
-FORMATS = tuple(WRITERS)
+#: A deck of every view (output/pptx.py), made by render_stage from their MP4s and last frames.
+DECK = "pptx"
+FORMATS = (*WRITERS, DECK)
 
 
 def write_animation(animator: Animator, n_frames: int, name: str, fps: float, writers: Sequence[Writer],
-                    folder: Path, progress: Progress = no_progress, workers: int = 1) -> list[Path]:
-    """Frames 0..n_frames-1 into every writer, as folder/<name>.<fmt>; each file complete or absent.
+                    folder: Path, progress: Progress = no_progress, workers: int = 1,
+                    manifest: Mapping[str, Any] | None = None) -> list[Path]:
+    """Frames 0..n_frames-1 into every writer, as folder/<name>.<fmt>; each file complete or absent,
+    and carrying `manifest` (manifest.manifest_for's) where one is given.
 
     With several `workers` (and writers that allow it), forked processes draw contiguous chunks."""
     targets = {w.fmt: folder / f"{name}.{w.fmt}" for w in writers if w.fmt != "null"}
@@ -142,7 +160,7 @@ def write_animation(animator: Animator, n_frames: int, name: str, fps: float, wr
     with contextlib.ExitStack() as files:
         partial = {fmt: files.enter_context(atomic_target(target)) for fmt, target in targets.items()}
         scratch = Path(files.enter_context(tempfile.TemporaryDirectory(dir=folder, prefix=".optanim-")))
-        job = Job(scratch=scratch, size=job_size, fps=fps)
+        job = Job(scratch=scratch, size=job_size, fps=fps, manifest=manifest, views=(name,))
         place = lambda w: partial.get(w.fmt, scratch / "null")  # noqa: E731
         fed = [w for w in writers if w.sinks(job, place(w), None)]
         count = min(n_frames, workers) if fed and all(w.parallel for w in fed) else 1

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 import numpy as np
 import torch
 
-from .datafit import StepLoss, source_of
+from .checks import source_of
+from .datafit import StepLoss
 from .functions import contour_levels
 from .loss import LossFn, function_of
 

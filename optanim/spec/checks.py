@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from ..errors import OptanimError
 
@@ -75,3 +75,13 @@ def _same(value: Any, default: Any) -> bool:
         return bool(value == default)
     except Exception:  # arrays and the like compare element-wise: count them as different
         return False
+
+
+def source_of(function: Callable) -> str:
+    """A function's source text (for cache keys); its name where the source is not to be had."""
+    import inspect
+
+    try:
+        return inspect.getsource(function).strip()
+    except (OSError, TypeError):
+        return getattr(function, "__qualname__", repr(function))

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import numpy as np
 import torch
 
+from .checks import source_of
+from .datasets import batch_order, make_data
+
 if TYPE_CHECKING:
     from .scene import Scene
 
@@ -20,30 +23,6 @@ NOTEBOOK_LEVELS = tuple(float(v) for v in np.concatenate((
 CHUNK_ELEMENTS = 1 << 18
 
 StepLoss = Callable[[torch.Tensor], torch.Tensor]
-
-
-def make_data(scene: Scene) -> tuple[torch.Tensor, torch.Tensor]:
-    """The scene's (x, y) as float32 CPU tensors: its own data, or the notebook's noisy samples.
-
-    Drawn on the CPU from the scene's seed so that every machine and device sees the same data.
-    """
-    if scene.data is not None:
-        x, y = scene.data
-        return (torch.as_tensor(x, dtype=torch.float32).flatten(),
-                torch.as_tensor(y, dtype=torch.float32).flatten())
-    generator = torch.Generator().manual_seed(scene.seed)
-    x = torch.linspace(scene.x_range[0], scene.x_range[1], scene.n_samples)
-    noise = torch.randn(scene.n_samples, generator=generator) * scene.noise_std
-    a, b = scene.true_params
-    with torch.no_grad():
-        y = scene.model(x, torch.tensor(a), torch.tensor(b)) + noise
-    return x, y.to(torch.float32)
-
-
-def batch_order(scene: Scene, n_samples: int) -> torch.Tensor:
-    """Each epoch's shuffled sample indices (epochs × n_samples), the same for every optimizer."""
-    generator = torch.Generator().manual_seed(scene.seed + 1)
-    return torch.stack([torch.randperm(n_samples, generator=generator) for _ in range(scene.epochs)])
 
 
 @dataclass(frozen=True)
@@ -107,6 +86,16 @@ class DataFit:
                 out[i:i + rows] = part
         return out
 
+    def sample_losses(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """(samples, points): each sample's squared error at each (a[k], b[k]). A mini-batch's loss at
+        every point is then the mean of its samples' rows. Chunked over the points as full_loss is, so
+        that the temporaries stay small; the chunks' results are the table itself."""
+        x, y = self.x.to(a.device), self.y.to(a.device)
+        rows = max(1, CHUNK_ELEMENTS // max(1, x.numel()))
+        with torch.no_grad():
+            return torch.cat([((self.model(x, a_part[:, None], b_part[:, None]) - y) ** 2).T
+                              for a_part, b_part in zip(a.reshape(-1).split(rows), b.reshape(-1).split(rows))], dim=1)
+
     def arrays(self) -> dict[str, Any]:
         """What a Recording keeps of the problem: the data and the batches, as numpy."""
         return {"x": self.x.cpu().numpy(), "y": self.y.cpu().numpy(), "order": self.order.cpu().numpy(),
@@ -128,16 +117,6 @@ class DataFit:
                                 + self.order.numpy().tobytes()).hexdigest()
         return {"kind": "datafit", "data": digest, "batch_size": self.batch_size,
                 "model": [source_of(self.model), _probe(self.model)]}
-
-
-def source_of(function: Callable) -> str:
-    """A function's source text (for cache keys); its name where the source is not to be had."""
-    import inspect
-
-    try:
-        return inspect.getsource(function).strip()
-    except (OSError, TypeError):
-        return getattr(function, "__qualname__", repr(function))
 
 
 def _probe(model: Callable[..., torch.Tensor]) -> list[float]:

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 from ..errors import OptanimError
-from .runs import Run
+from .runs import Run, is_own
 
 #: The notebook's six optimizers, in its order.
 NOTEBOOK_OPTIMIZERS = ("sgd", "sgdm", "adagrad", "rmsprop", "adam", "adamax")
@@ -21,6 +21,7 @@ LABELS = {
     "rmsprop": "RMSprop",
     "adam": "Adam",
     "adamax": "Adamax",
+    "lbfgs": "L-BFGS",
 }
 
 
@@ -29,9 +30,9 @@ def _classes(module: Any, base: type) -> dict[str, type]:
             if isinstance(obj, type) and issubclass(obj, base) and obj is not base and not name.startswith("_")}
 
 
-# LBFGS needs a closure, SparseAdam sparse gradients, ReduceLROnPlateau a metric to step on, and
-# the wrapping schedulers other schedulers: none fits a loop that calls step() once per epoch.
-_UNFIT = {"lbfgs", "sparseadam", "reducelronplateau", "sequentiallr", "chainedscheduler"}
+# SparseAdam needs sparse gradients, and the wrapping schedulers other schedulers (give those as a
+# callable optimizer -> scheduler): neither can be built from a name and keywords alone.
+_UNFIT = {"sparseadam", "sequentiallr", "chainedscheduler"}
 OPTIMIZER_CLASSES = {k: v for k, v in _classes(torch.optim, torch.optim.Optimizer).items() if k not in _UNFIT}
 OPTIMIZER_CLASSES["sgdm"] = torch.optim.SGD
 #: Optimizers whose update treats each element of a parameter alone (per-tensor values such as Adam's
@@ -46,7 +47,7 @@ SCHEDULER_CLASSES = {k: v for k, v in _classes(torch.optim.lr_scheduler, torch.o
 def label(run: Run) -> str:
     """What a lecturer reads for a run: its own label, or its optimizer's display name
     ("sgdm" -> "SGD + momentum", "adamw" -> "AdamW")."""
-    if run.label or run.key != run.optimizer:  # a second run of one optimizer goes by its own name
+    if run.label or run.key != run.optimizer or is_own(run.optimizer):  # a second run goes by its own name
         return run.label or run.key
     return LABELS.get(run.optimizer) or OPTIMIZER_CLASSES[run.optimizer].__name__
 
@@ -65,6 +66,10 @@ def optimizer_class(key: str) -> type[torch.optim.Optimizer]:
     except KeyError:
         allowed = ", ".join(sorted(OPTIMIZER_CLASSES))
         raise OptanimError(f"optimizers: unknown optimizer {key!r}; allowed: {allowed}") from None
+
+
+#: When a scheduler steps: after every epoch (the notebook's), or after every optimizer step.
+SCHEDULER_EVERY = ("epoch", "step")
 
 
 def scheduler_class(name: str) -> type:

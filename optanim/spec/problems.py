@@ -14,6 +14,7 @@ import torch
 
 from .analytic import Analytic
 from .datafit import DataFit, StepLoss
+from .network import NetworkFit
 
 if TYPE_CHECKING:
     from .scene import Scene
@@ -33,8 +34,12 @@ class Problem(Protocol):
     def floor(self, loss: np.ndarray) -> float | None: ...
 
 
-def problem_of(scene: Scene) -> Problem:
-    """The scene's problem, built on the CPU (the recorder moves it to the scene's device)."""
+def problem_of(scene: Scene, plane: Any = None) -> Problem:
+    """The scene's problem, built on the CPU (the recorder moves it to the scene's device); a network's
+    on `plane` (its recording's), where its full loss is the landscape's."""
+    if scene.is_network:
+        problem = NetworkFit.from_scene(scene)
+        return problem if plane is None else problem.on_plane(plane)
     if scene.loss is not None:
         return Analytic.from_scene(scene)
     return DataFit.from_scene(scene)

@@ -11,10 +11,11 @@ import numpy as np
 import torch
 
 from ..errors import OptanimError
-from .optimizers import NOTEBOOK_OPTIMIZERS, optimizer_class, scheduler_class
+from .optimizers import NOTEBOOK_OPTIMIZERS, SCHEDULER_EVERY, optimizer_class, scheduler_class
 from .checks import choice, finite, non_negative, pair, positive, short_repr
 from .loss import DEFAULT_STEPS, LossFn, check_loss, default_window
 from .model import sine_cosine
+from .netchecks import check_network, network_task
 from .runs import Run, runs_of
 from .starts import check_starts
 from .sweep import check_sweep
@@ -28,6 +29,8 @@ DATA_FIELDS = ("epochs", "batch_size", "n_samples", "x_range", "noise_std", "tru
 MAX_SECONDS = 600.0
 
 SCHEDULER_ORDERS = ("pytorch", "notebook")
+#: The most epochs (or steps) of lr_lambda a scene's checks evaluate.
+MAX_CHECKED = 100_000
 #: The dashboard's cells, in order: top row left to right, then the bottom row (the readout takes the last).
 DASHBOARD_VIEWS = ("contour", "surface", "fit", "loss", "lr")
 DASHBOARD_TOP_ROW = 3
@@ -50,6 +53,7 @@ class Scene:
     # what to show it as
     name: str = ""                      # default: the scene file's name
     title: str = ""                     # default: built from the hyperparameters
+    notes: str = ""                     # the deck's speaker notes (--format pptx); default: from the recording
 
     # the model and the data
     model: Callable[..., torch.Tensor] = sine_cosine
@@ -58,7 +62,14 @@ class Scene:
     x_range: tuple[float, float] = (-1.0, 1.0)
     noise_std: float = 0.1
     seed: int = 0
-    data: tuple[Sequence[float], Sequence[float]] | None = None   # your own (x, y)
+    data: tuple[Sequence[float], Sequence[float]] | str | None = None   # your own (x, y); a data set's name
+
+    # or a real network instead of two parameters (spec/network.py), drawn on a plane through its weights
+    network: Callable[[], torch.nn.Module] | None = None   # builds the start; every run trains a copy
+    criterion: str = ""                 # "mse", "cross_entropy", "bce"; "": by the data (classes or values)
+    test_share: float = 0.25            # the samples held out as a test set, the same for every run
+    plane: str = "ends"                 # "ends", "pca" or "random" (spec/network.py, data/plane.py)
+    plane_runs: tuple[str, ...] | str | None = None   # the runs the plane goes through; None: chosen
 
     # or instead of a model and data: a loss function of (a, b) to minimise directly
     loss: str | LossFn | None = None    # a built-in's name ("rosenbrock") or loss(a, b) of torch tensors
@@ -74,10 +85,13 @@ class Scene:
     weight_decay: float = 0.0
     momentum: float = 0.9               # for "sgdm" only
     lr_lambda: Callable[[int], float] = constant_lr
-    scheduler: str = "lambdalr"         # any torch.optim.lr_scheduler class, lower-case
+    # any torch.optim.lr_scheduler class, lower-case, or a function optimizer -> scheduler (SequentialLR...)
+    scheduler: str | Callable[[torch.optim.Optimizer], Any] = "lambdalr"
     scheduler_kwargs: Mapping[str, Any] = field(default_factory=dict)
     scheduler_order: str = "pytorch"    # "notebook": scheduler.step() at the start of each epoch
-    optimizers: Sequence[str] | Mapping[str, Mapping[str, Any]] = NOTEBOOK_OPTIMIZERS
+    scheduler_every: str = "epoch"      # "step": scheduler.step() after every optimizer step
+    # names, or torch.optim.Optimizer subclasses of your own ({"mine": MySignSGD}): spec/runs.py
+    optimizers: Sequence[Any] | Mapping[str, Any] = NOTEBOOK_OPTIMIZERS
     device: str = "cpu"
 
     # the landscape
@@ -126,6 +140,19 @@ class Scene:
         return self.loss is None
 
     @property
+    def is_network(self) -> bool:
+        """Whether the scene trains a real network, drawn on a plane through its weights."""
+        return self.network is not None
+
+    @property
+    def kind(self) -> str:
+        """What the views ask: "data" (two parameters fitted to data), "loss" (a function of two),
+        "classes" or "regression" (a network on class labels or on values)."""
+        if self.is_network:
+            return "classes" if network_task(self) == "classes" else "regression"
+        return "data" if self.has_data else "loss"
+
+    @property
     def n_epochs(self) -> int:
         """The epochs the scheduler steps through: `epochs`, or with `loss` one per step."""
         if self.has_data:
@@ -135,18 +162,39 @@ class Scene:
     @property
     def window(self) -> tuple[tuple[float, float], tuple[float, float]]:
         """(a_range, b_range) shown: the scene's own, else the notebook's or the loss function's usual one."""
+        if self.is_network:   # the plane's window holds the paths: data/plane.py finds it from the recording
+            if self.a_range is None or self.b_range is None:
+                raise OptanimError("a_range/b_range: a network scene's window comes from its recording's paths "
+                                   "unless both are given")
+            return tuple(self.a_range), tuple(self.b_range)
         a_default, b_default = DATA_WINDOW if self.has_data else default_window(self.loss, self.init)
         return (tuple(self.a_range) if self.a_range is not None else a_default,
                 tuple(self.b_range) if self.b_range is not None else b_default)
 
     @property
+    def steps_per_epoch(self) -> int:
+        """Optimizer steps per epoch: the mini-batches of the data, or one on a loss function (of a
+        network's data set, the samples it is asked for, before the test share is held out)."""
+        if not self.has_data:
+            return 1
+        n_data = self.n_samples if self.data is None or isinstance(self.data, str) else len(self.data[0])
+        return -(-n_data // self.batch_size)
+
+    @property
+    def n_scheduler_steps(self) -> int:
+        """How often the scheduler steps over the whole scene: once per epoch, or once per step."""
+        return self.n_epochs * (self.steps_per_epoch if self.scheduler_every == "step" else 1)
+
+    @property
     def lr_factors(self) -> list[float]:
-        """lr_lambda at epochs 0..n_epochs: all a LambdaLR scene's schedule depends on."""
-        return [float(self.lr_lambda(epoch)) for epoch in range(self.n_epochs + 1)]
+        """lr_lambda at 0..n_scheduler_steps: all a LambdaLR scene's schedule depends on."""
+        return [float(self.lr_lambda(epoch)) for epoch in range(self.n_scheduler_steps + 1)]
 
 
 def validate(scene: Scene) -> None:
     """Raise OptanimError naming the field and what is allowed; checks need no training."""
+    if not isinstance(scene.notes, str):
+        raise OptanimError(f"notes: must be text (the deck's speaker notes), got {type(scene.notes).__name__}")
     for name in ("epochs", "batch_size", "n_samples", "resolution"):
         positive(getattr(scene, name), name, int)
     for name in ("lr", "duration"):
@@ -170,19 +218,17 @@ def validate(scene: Scene) -> None:
         pair(scene.true_params, "true_params")
     choice(scene.scheduler_order, "scheduler_order", SCHEDULER_ORDERS)
     choice(scene.easing, "easing", EASINGS)
-    _check_kind(scene)
-    if scene.has_data:
-        if not callable(scene.model):
-            raise OptanimError("model: must be a function f(x, a, b) of torch tensors")
-        _check_model(scene)
-        n_data = _check_data(scene)
-        if scene.batch_size > n_data:
-            raise OptanimError(f"batch_size: {scene.batch_size} is larger than the data ({n_data} samples)")
+    if scene.is_network:   # its data, its loss and its start are its own
+        check_network(scene, scene.runs, {f.name: f.default for f in fields(scene)})
+    elif isinstance(scene.data, str):
+        raise OptanimError(f"data: a data set by name ({scene.data!r}) is for a network scene; give network= "
+                           "or data=(x, y)")
     else:
-        check_loss(scene.loss, scene.init)
+        _check_two_parameters(scene)
     _check_zoom(scene)
     for run in scene.runs:
-        optimizer_class(run.optimizer)
+        if run.cls is None:
+            optimizer_class(run.optimizer)
     _check_schedule(scene)
     check_starts(scene.starts, scene.runs)
     _check_views(scene)
@@ -199,6 +245,19 @@ def validate(scene: Scene) -> None:
                            + (f"; did you mean {', '.join(near)}?" if near else ""))
     if scene.sweep is not None:
         check_sweep(scene)
+
+
+def _check_two_parameters(scene: Scene) -> None:
+    """A model fitted to data, or a loss function: its fields together."""
+    _check_kind(scene)
+    if not scene.has_data:
+        return check_loss(scene.loss, scene.init)
+    if not callable(scene.model):
+        raise OptanimError("model: must be a function f(x, a, b) of torch tensors")
+    _check_model(scene)
+    n_data = _check_data(scene)
+    if scene.batch_size > n_data:
+        raise OptanimError(f"batch_size: {scene.batch_size} is larger than the data ({n_data} samples)")
 
 
 def _check_kind(scene: Scene) -> None:
@@ -229,6 +288,8 @@ def _check_zoom(scene: Scene) -> None:
         raise OptanimError(f'zoom: must be "auto", "off" or (a_min, a_max, b_min, b_max), got {zoom!r}')
     pair(zoom[:2], "zoom", increasing=True)
     pair(zoom[2:], "zoom", increasing=True)
+    if scene.is_network and (scene.a_range is None or scene.b_range is None):
+        return   # the window is the recording's: the camera keeps the zoom inside it
     (a_min, a_max), (b_min, b_max) = scene.window
     if not (a_min <= zoom[0] and zoom[1] <= a_max and b_min <= zoom[2] and zoom[3] <= b_max):
         raise OptanimError(f"zoom: the window {tuple(zoom)} must lie inside a_range {(a_min, a_max)} "
@@ -270,10 +331,21 @@ def _check_data(scene: Scene) -> int:
 
 
 def _check_schedule(scene: Scene) -> None:
-    scheduler_class(scene.scheduler)
+    choice(scene.scheduler_every, "scheduler_every", SCHEDULER_EVERY)
+    if isinstance(scene.scheduler, str):
+        scheduler_class(scene.scheduler)
+    elif not callable(scene.scheduler):
+        raise OptanimError(f"scheduler: a scheduler's name or a function optimizer -> scheduler, got {scene.scheduler!r}")
+    elif scene.scheduler_kwargs:
+        raise OptanimError("scheduler_kwargs: only for a scheduler given by name; a function builds its own")
+    if scene.scheduler_every == "step" and scene.scheduler_order == "notebook":
+        raise OptanimError('scheduler_every: "step" steps after each optimizer step; scheduler_order="notebook" '
+                           'steps before each epoch: use one or the other')
     if not callable(scene.lr_lambda):
         raise OptanimError("lr_lambda: must be a function of the epoch, e.g. lambda epoch: 0.9 ** epoch")
-    for epoch in range(scene.n_epochs + 2):   # every epoch either scheduler order will ask for
+    # every epoch either scheduler order will ask for; of a huge scene the first ones (the preflight's
+    # estimate refuses it, and a forced one meets the rest as it trains)
+    for epoch in range(min(scene.n_scheduler_steps + 2, MAX_CHECKED)):
         try:
             value = scene.lr_lambda(epoch)
         except Exception as error:  # a user's function: any error is theirs to fix

@@ -35,22 +35,27 @@ def check_starts(starts: Any, runs: Sequence[Run]) -> None:
     """Raise OptanimError naming `starts` (or `optimizers`) if these starts cannot be run by the runs."""
     if starts is None:
         return
-    if _is_grid(starts):
-        count = int(starts[0]) * int(starts[1])
-    elif _whole(starts):
-        count = int(starts)
-    else:
-        count = len(_explicit(starts))
+    count = start_count(starts)
     if count < 1 or (_is_grid(starts) and min(starts) < 1):
         raise OptanimError(f"starts: needs at least one start; give {_FORMS}, got {starts!r}")
     if count > MAX_STARTS:
         raise OptanimError(f"starts: at most {MAX_STARTS:,} starts (memory grows with starts × frames), "
                            f"got {count:,}")
     for run in runs:
-        if run.optimizer not in ELEMENTWISE:
+        if run.optimizer == "lbfgs":
+            raise OptanimError(f"optimizers: {run.key}: L-BFGS's line search and history couple the rows of its "
+                               "parameter, so starts would not run independently; drop it or drop starts")
+        if run.cls is None and run.optimizer not in ELEMENTWISE:  # a class is checked by running it
             raise OptanimError(f"optimizers: {run.key} mixes the elements of its parameter tensor (its "
                                f"update looks at the whole tensor), so starts would not run independently; "
                                f"with starts, allowed: {', '.join(sorted(ELEMENTWISE))}")
+
+
+def start_count(starts: Any) -> int:
+    """How many starts the field names."""
+    if _is_grid(starts):
+        return int(starts[0]) * int(starts[1])
+    return int(starts) if _whole(starts) else len(_explicit(starts))
 
 
 def _is_grid(starts: Any) -> bool:

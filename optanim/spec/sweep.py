@@ -22,7 +22,7 @@ S = TypeVar("S")
 #: Values per sweep: each value may become a panel, and six panels (2 × 3) are all a frame holds.
 MIN_VALUES, MAX_VALUES = 2, 6
 #: Fields a sweep may not change: what the scene is called and how it is animated, not what it trains.
-NOT_SWEPT = ("name", "title", "sweep", "duration", "hold", "easing", "azimuth_turn", "azimuth_start",
+NOT_SWEPT = ("name", "title", "notes", "sweep", "duration", "hold", "easing", "azimuth_turn", "azimuth_start",
              "elevation", "surface_cmap", "state_focus", "dashboard_views")
 #: How a swept field reads on screen; others read as their name with spaces.
 FIELD_LABELS = {"batch_size": "batch", "init": "start", "lr_lambda": "schedule", "n_samples": "samples",
@@ -123,7 +123,7 @@ def _at(scene: S, name: str, value: Any) -> S:
     run_key, _, keyword = name.partition(".")
     optimizers = {}
     for run in scene.runs:
-        kwargs = {"optimizer": run.optimizer, **({"label": run.label} if run.label else {}), **run.kwargs}
+        kwargs = {"optimizer": run.cls or run.optimizer, **({"label": run.label} if run.label else {}), **run.kwargs}
         if run.key == run_key:
             kwargs[keyword] = value
         optimizers[run.key] = kwargs

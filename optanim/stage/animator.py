@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+import warnings
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -96,8 +97,9 @@ class Animator:
         for index in indices:
             yield self.frame(index)
 
-    def save_still(self, index: int, target: str) -> None:
-        """A vector (or any format) still of frame `index`: every artist drawn normally."""
+    def save_still(self, index: int, target: str, metadata: Mapping[str, str] | None = None) -> None:
+        """A vector (or any format) still of frame `index`: every artist drawn normally; `metadata`
+        goes to savefig (a PDF's Info keys; those matplotlib does not know are written as given)."""
         for view in self.cameras:
             view.move_camera(index)
         for view in self.growing:
@@ -107,7 +109,9 @@ class Animator:
         for artist in (*self.artists, *self.trails):
             artist.set_animated(False)
         try:
-            self.fig.savefig(target, dpi=self.fig.dpi)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Unknown infodict keyword")
+                self.fig.savefig(target, dpi=self.fig.dpi, metadata=metadata or None)
         finally:
             for artist in (*self.artists, *self.trails):
                 artist.set_animated(True)

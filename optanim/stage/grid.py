@@ -97,7 +97,7 @@ def make_grid(title: str, subtitle: str, shown: Sequence[tuple[str, Scene, Recor
     windows = one_camera(shown, timelines)
     panels = []
     for (name, scene, recording), timeline in zip(shown, timelines):
-        movie = make_movie(scene, recording, landscape(scene), timeline, windows)
+        movie = make_movie(scene, recording, landscape(scene, recording=recording), timeline, windows)
         panels.append(Panel(name, dataclasses.replace(movie, styles={k: styles[k] for k in recording.paths})))
     return Grid(title=title, subtitle=subtitle, panels=tuple(panels), timeline=clock,
                 by_fraction=len({r.epochs for r in recordings}) > 1)
@@ -107,7 +107,7 @@ def one_camera(shown: Sequence[tuple[str, Scene, Recording]], timelines: Sequenc
     """Panels over the same window look through one camera (each zooms as its scene says, and the
     camera holds every panel's heads): a small step must look small beside a large one."""
     scenes = [scene for _, scene, _ in shown]
-    if any(s.window != scenes[0].window for s in scenes):
+    if any(s.is_network for s in scenes) or any(s.window != scenes[0].window for s in scenes):   # planes differ
         return None
     full = (*scenes[0].window[0], *scenes[0].window[1])
     return camera.shared([camera.windows([(p.a, p.b) for p in recording.paths.values()], timeline.steps,
@@ -124,7 +124,7 @@ def sweep_stage(scene: Scene, scenes: Mapping[Any, Scene], recordings: Mapping[A
     title = scene.title or scene.name
     first = next(iter(scenes.values()))
     merged = merge_runs({labels[v]: r for v, r in recordings.items()}) if len(scene.runs) == 1 else None
-    if merged is not None and _same_picture(list(scenes.values())):
+    if merged is not None and not first.is_network and _same_picture(list(scenes.values())):
         movie = make_movie(first, merged, landscape(first), clock_of(first, merged))
         ramp = np.linspace(*SHADES, len(merged.paths))
         styles = {key: dataclasses.replace(look, colour=style.shade(look.colour, amount))
@@ -148,8 +148,9 @@ def compose_grid(view: str, grid: Grid, quality: Quality) -> tuple[Figure, list[
         raise OptanimError(f"views: {view!r} is not drawn in a grid (each panel is one view); "
                            f"allowed: {', '.join(VIEWS)}")
     kind = VIEWS[view]
-    if kind.needs_data and not all(p.movie.recording.has_data for p in grid.panels):
-        raise OptanimError(f"views: {view!r} needs data, and a panel has none")
+    why = next((kind.why_not(p.movie.kind) for p in grid.panels if kind.why_not(p.movie.kind)), "")
+    if why:
+        raise OptanimError(f"views: {view!r} {why} (a panel's scene)")
     fig = figure(quality)
     rows, cols = grid_shape(len(grid.panels))
     heading, tags = column_tags([p.title for p in grid.panels])

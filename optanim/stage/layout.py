@@ -84,8 +84,7 @@ def compose(view: str, movie: Movie, quality: Quality) -> tuple[Figure, list[Vie
             titles(fig, movie.title, movie.subtitle, size)
             views: list[View] = []
             for name, rect in dashboard_cells(movie.dashboard_views):
-                if VIEWS[name].needs_data and not movie.recording.has_data:
-                    name = STAND_INS[name]
+                name = STAND_INS.get(name, {}).get(movie.kind, name)
                 panel = _panel(fig, name, rect, movie, size)
                 ax = panel.ax
                 ax.tick_params(labelsize=least)

@@ -25,9 +25,10 @@ from ..spec.scene import Scene
 from ..spec.starts import grid_shape, start_points
 from .device import resolve_device
 from ..spec.optimizers import label
-from .optimizers import make_optimizer, make_scheduler
+from .elementwise import starts_stepper, check_elementwise
 from .preflight import preflight
 from .recorder import record
+from .schedule import Schedule
 
 
 def record_field(scene: Scene, steps: Sequence[int] | None = None, progress: Progress | None = None) -> Field:
@@ -45,6 +46,9 @@ def record_field(scene: Scene, steps: Sequence[int] | None = None, progress: Pro
     device = resolve_device(scene.device)
     problem = problem_of(scene)
     on_device = problem.to(device)
+    for run in scene.runs:
+        if run.cls is not None:   # a class of one's own: does it treat each row alone? Run it and see.
+            check_elementwise(scene, run, problem)
     n_steps = problem.epochs * problem.steps_per_epoch
     if steps is None:   # the video's clock is paced by how far the single runs move: it needs them
         steps = clock(scene, record(scene), landscape(scene), QUALITIES[DEFAULT_QUALITY].fps).steps
@@ -53,10 +57,11 @@ def record_field(scene: Scene, steps: Sequence[int] | None = None, progress: Pro
     starts = start_points(scene.starts, a_range, b_range, scene.seed)
     runs, n = scene.runs, len(starts)
     params = [torch.tensor(starts, device=device, requires_grad=True) for _ in runs]
-    optimizers = [make_optimizer(run, [param], lr=scene.lr, weight_decay=scene.weight_decay,
-                                 momentum=scene.momentum) for run, param in zip(runs, params)]
-    schedulers = [make_scheduler(scene.scheduler, opt, scene.scheduler_kwargs, scene.lr_lambda)
-                  for opt in optimizers]
+    steppers = [starts_stepper(scene, run, param) for run, param in zip(runs, params)]
+    schedules = [Schedule.of(scene, stepper.optimizer) for stepper in steppers]
+    if any(schedule.on_metric for schedule in schedules):
+        raise OptanimError("scheduler: one that steps on the loss (ReduceLROnPlateau) would judge all the starts "
+                           "of an optimizer by one number, so they would not run independently; not with starts")
     guard = _Guard(scene, torch.cat([param.detach() for param in params]))
     kept = torch.empty((len(keep), len(runs) * n, 2), device=device)
     row_of = {int(step): k for k, step in enumerate(keep)}
@@ -67,9 +72,8 @@ def record_field(scene: Scene, steps: Sequence[int] | None = None, progress: Pro
         step = 0
         epochs = range(problem.epochs)
         for epoch in (epochs if progress is None else progress(epochs, problem.epochs, "starts")):
-            if scene.scheduler_order == "notebook":
-                for scheduler in schedulers:
-                    scheduler.step()
+            for schedule in schedules:
+                schedule.start_epoch()
             for step_loss in on_device.epoch_steps(epoch):
                 for param in params:  # what optimizer.zero_grad() does, without its overhead
                     param.grad = None
@@ -80,13 +84,14 @@ def record_field(scene: Scene, steps: Sequence[int] | None = None, progress: Pro
                     kept[row_of[step]] = guard.good
                 # Each row's loss reaches only its own start's parameters, with gradient exactly 1.
                 losses.sum().backward()
-                for optimizer in optimizers:
-                    optimizer.step()
+                for stepper in steppers:
+                    stepper.step(step_loss, step)
                 guard.freeze(params)
+                for schedule in schedules:
+                    schedule.end_step(None)
                 step += 1
-            if scene.scheduler_order == "pytorch":
-                for scheduler in schedulers:
-                    scheduler.step()
+            for schedule in schedules:
+                schedule.end_epoch(None)
 
     full = on_device.full_loss(kept[..., 0].reshape(-1), kept[..., 1].reshape(-1)).reshape(len(keep), -1)
     kept, full = kept.cpu().numpy(), full.cpu().numpy()

@@ -13,22 +13,29 @@ from ..spec.problems import Problem, problem_of
 from ..spec.scene import Scene
 from .device import resolve_device
 from ..spec.optimizers import run_labels
-from .optimizers import make_optimizer, make_scheduler
+from .network import record_network
+from .optimizers import hyperparameters, make_optimizer
 from .preflight import preflight
+from .schedule import Schedule
+from .stepping import Stepper
 
 
-def record(scene: Scene) -> Recording:
+def record(scene: Scene, *, force: bool = False) -> Recording:
     """Train every run of the scene on the same steps of its problem, in lockstep.
 
     Each run's (a, b) is one parameter tensor of two elements: the optimizers work element by
     element, so the numbers are identical to a loop over two scalar tensors, at half the calls.
     One broadcast forward and one backward serve all the runs at each step (the tests check every
     step against a plain loop). Recorded values stay on the device until the end (no per-step
-    sync), then come to the host in one copy.
+    sync), then come to the host in one copy. A run whose step() needs a closure (L-BFGS) gets one
+    (training/stepping.py); the scheduler steps as training/schedule.py says. `force`: train even
+    a scene the preflight estimates too big for this machine.
     """
     if scene.sweep:
         raise OptanimError("sweep: this scene sweeps a field; record it with optanim.record_sweep(scene)")
-    preflight(scene)
+    preflight(scene, force=force)
+    if scene.is_network:
+        return record_network(scene)
     device = resolve_device(scene.device)
     problem = problem_of(scene)
     on_device = problem.to(device)
@@ -36,25 +43,26 @@ def record(scene: Scene) -> Recording:
     params = [torch.tensor([float(v) for v in scene.init], device=device, requires_grad=True) for _ in runs]
     optimizers = [make_optimizer(run, [param], lr=scene.lr, weight_decay=scene.weight_decay,
                                  momentum=scene.momentum) for run, param in zip(runs, params)]
-    schedulers = [make_scheduler(scene.scheduler, opt, scene.scheduler_kwargs, scene.lr_lambda)
-                  for opt in optimizers]
-    per_epoch, n_steps = problem.steps_per_epoch, problem.epochs * problem.steps_per_epoch
-    ab_history, loss_history, grad_history, state_history = [], [], [], []
-    lr = np.empty((len(runs), n_steps))
+    steppers = [Stepper(run.key, opt, param) for run, opt, param in zip(runs, optimizers, params)]
+    schedules = [Schedule.of(scene, opt) for opt in optimizers]
+    # The loss over everything where each run stands: asked only by a schedule that steps on it.
+    metrics = [lambda k=k: float(on_device.full_loss(*steppers[k].shown()[:, None])) for k in range(len(runs))]
+    modes = any(stepper.modes for stepper in steppers)
+    n_steps = problem.epochs * problem.steps_per_epoch
+    ab_history, loss_history, grad_history, state_history, lr_history = [], [], [], [], []
     slots: list[tuple[int, str]] = []
 
     with warnings.catch_warnings():
         # The notebook steps its scheduler before the optimizer on purpose; don't warn about it.
         warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler\.step\(\)`")
+        step = 0
         for epoch in range(problem.epochs):
-            if scene.scheduler_order == "notebook":
-                for scheduler in schedulers:
-                    scheduler.step()
-            # Schedulers step only between epochs, so each epoch runs at one rate per optimizer.
-            lr[:, epoch * per_epoch:(epoch + 1) * per_epoch] = [[opt.param_groups[0]["lr"]] for opt in optimizers]
+            for schedule in schedules:
+                schedule.start_epoch()
             for step_loss in on_device.epoch_steps(epoch):
-                ab = torch.stack(params)
-                ab_history.append(ab.detach())
+                ab = torch.stack(params)   # where the gradients are taken (a schedule-free run's train weights)
+                ab_history.append(torch.stack([s.shown() for s in steppers]) if modes else ab.detach())
+                lr_history.append([opt.param_groups[0]["lr"] for opt in optimizers])
                 for param in params:  # what optimizer.zero_grad() does, without its overhead
                     param.grad = None
                 losses = step_loss(ab)
@@ -62,15 +70,17 @@ def record(scene: Scene) -> Recording:
                 # Each row's loss reaches only its own run's parameters, with gradient exactly 1.
                 losses.sum().backward()
                 grad_history.append(torch.stack([param.grad for param in params]))
-                for optimizer in optimizers:
-                    optimizer.step()
-                if len(grad_history) == 1:  # momentum_buffer and Adam's moments exist only after a step
+                for stepper in steppers:
+                    stepper.step(step_loss, step)
+                for schedule, metric in zip(schedules, metrics):
+                    schedule.end_step(metric)
+                if step == 0:  # momentum_buffer and Adam's moments exist only after a step
                     slots = state_slots(optimizers, params)
                 if slots:  # one stack of every run's state per step: the only copy, kept on the device
                     state_history.append(torch.stack([optimizers[k].state[params[k]][name] for k, name in slots]))
-            if scene.scheduler_order == "pytorch":
-                for scheduler in schedulers:
-                    scheduler.step()
+                step += 1
+            for schedule, metric in zip(schedules, metrics):
+                schedule.end_epoch(metric)
 
     ab = torch.stack(ab_history)
     full = on_device.full_loss(ab[..., 0].reshape(-1), ab[..., 1].reshape(-1))
@@ -78,19 +88,21 @@ def record(scene: Scene) -> Recording:
     losses = torch.stack(loss_history).cpu().numpy()
     grads = torch.stack(grad_history).cpu().numpy()
     states = torch.stack(state_history).cpu().numpy() if slots else np.empty((n_steps, 0, 2))
+    lr = np.array([[float(v) for v in row] for row in lr_history]).T   # a tensor lr reads as a number
     labels = run_labels(runs, scene.lr)
     paths = {}
     for k, run in enumerate(runs):
         a, b = ab[:, k, 0], ab[:, k, 1]
         stop, why = divergence(scene, a, b, losses[:, k], full[:, k])
         end = n_steps if stop is None else stop
+        evaluations = np.array(steppers[k].evaluations[:end]) if steppers[k].closure else None
         paths[run.key] = Trajectory(key=run.key, label=labels[k], optimizer=run.optimizer,
                                     a=a[:end].copy(), b=b[:end].copy(), loss=losses[:end, k].copy(),
                                     full_loss=full[:end, k].copy(), lr=lr[k, :end].copy(),
                                     grad=grads[:end, k].copy(), diverged_at=stop, diverged_why=why,
                                     state={name: states[:end, j].copy() for j, (owner, name) in enumerate(slots)
                                            if owner == k},
-                                    hyper=hyperparameters(optimizers[k]))
+                                    hyper=hyperparameters(optimizers[k]), evaluations=evaluations)
     return _recording(problem, paths)
 
 
@@ -102,18 +114,6 @@ def state_slots(optimizers: list[torch.optim.Optimizer], params: list[torch.Tens
     return [(k, name) for k, (optimizer, param) in enumerate(zip(optimizers, params))
             for name, value in optimizer.state[param].items()
             if isinstance(value, torch.Tensor) and value.shape == param.shape]
-
-
-def hyperparameters(optimizer: torch.optim.Optimizer) -> dict[str, float]:
-    """The optimizer's settings as its param_group holds them, numbers only (betas as betas.0,
-    betas.1); lr is left out: it is recorded per step."""
-    flat = {}
-    for name, value in optimizer.param_groups[0].items():
-        if name in ("params", "lr", "initial_lr"):
-            continue
-        items = {f"{name}.{i}": v for i, v in enumerate(value)} if isinstance(value, (tuple, list)) else {name: value}
-        flat.update({key: float(v) for key, v in items.items() if isinstance(v, (bool, int, float))})
-    return flat
 
 
 def _recording(problem: Problem, paths: dict[str, Trajectory]) -> Recording:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import View
 from .basins import BasinsView
+from .batch import BatchView
 from .contour import ContourView
 from .field import FieldView
 from .fit import FitView
@@ -16,9 +17,10 @@ from .surface import SurfaceView
 
 VIEWS: dict[str, type[View]] = {v.name: v for v in (ContourView, SurfaceView, LossView, FitView,
                                                      LearningRateView, GradNormView, StateView, FieldView,
-                                                     BasinsView)}
-#: What the dashboard shows in a cell whose view needs data, in a scene without data.
-STAND_INS = {"fit": "gradnorm"}
+                                                     BasinsView, BatchView)}
+#: What the dashboard shows in a cell whose view does not apply to a scene's kind: view -> kind -> stand-in.
+STAND_INS = {"fit": {"loss": "gradnorm", "classes": "boundary"}, "lr": {"classes": "accuracy"},
+             "batch": {"loss": "gradnorm"}}
 DASHBOARD = "dashboard"
 ALL_VIEWS = (*VIEWS, DASHBOARD)
 

@@ -8,6 +8,16 @@ from matplotlib.axes import Axes
 
 from ..draw.storyboard import Movie
 
+#: The kinds of scene (Scene.kind): two parameters fitted to data, a function of two, a network on
+#: classes, a network on values. A view says which it means something for.
+KINDS = frozenset({"data", "loss", "classes", "regression"})
+#: Why a view does not apply, by what it needs, for the one-line error.
+NEEDS = {frozenset({"data", "regression"}): "shows the model's fit to 1-D data, and this scene has none",
+         frozenset({"data", "loss"}): "shows the two parameters' own gradient and state, which a network's "
+                                      "plane does not have",
+         frozenset({"classes"}): "shows a classifier's classes, and this scene has none",
+         frozenset({"data", "classes", "regression"}): "shows mini-batches, and this scene has none"}
+
 
 class View:
     """A view draws its static parts in __init__ and lists in `artists` what update() changes.
@@ -21,7 +31,8 @@ class View:
     title = ""
     title_without_data = ""     # where the scene minimises a function: no "all data" to speak of
     three_d = False
-    needs_data = False          # the view means nothing without data (the fit)
+    kinds = KINDS               # the scenes it means something for (the fit: 1-D data only)
+    by_default = True           # rendered where no views are named (else only when asked for)
     needs_field = False         # the view shows a scene's many starts (movie.field)
     readout = True              # the readout panel beside it; False: the view takes the width
 
@@ -30,6 +41,11 @@ class View:
         self.title = self.title_of(movie.recording.has_data)
         self.artists: list[Artist] = []
         self.trails: list[Artist] = []
+
+    @classmethod
+    def why_not(cls, kind: str) -> str:
+        """"" where the view applies to a scene of this kind, else why not."""
+        return "" if kind in cls.kinds else NEEDS.get(cls.kinds, f"is not drawn for a scene of kind {kind!r}")
 
     @classmethod
     def title_of(cls, has_data: bool) -> str:

@@ -57,6 +57,7 @@ def palette(ends: int) -> np.ndarray:
 
 class BasinsView(FieldPanels):
     name = "basins"
+    kinds = frozenset({"data", "loss"})   # (a, b) themselves: not a network's plane
     title = "basins: each start where it began, coloured by the end it reaches"
     legend_lines = 2
 

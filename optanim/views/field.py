@@ -179,6 +179,7 @@ class Dots:
 
 class FieldView(FieldPanels):
     name = "field"
+    kinds = frozenset({"data", "loss"})   # (a, b) themselves: not a network's plane
     title = "every start at once, one dot each (diverged: NaN, inf or out of the window)"
 
     def painter(self, key: str, sub: Axes) -> Painter:

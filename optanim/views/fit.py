@@ -29,7 +29,7 @@ class FitView(View):
     """The data, the true curve and each optimizer's current fit; the current mini-batch highlighted."""
 
     name = "fit"
-    needs_data = True
+    kinds = frozenset({"data", "regression"})
     title = "the model's fit · circled: current mini-batch"
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:

@@ -16,6 +16,7 @@ class GradNormView(View):
     """|∇| = sqrt(∂a² + ∂b²) of what each optimizer was handed at each step (noise included)."""
 
     name = "gradnorm"
+    kinds = frozenset({"data", "loss"})   # (a, b) themselves: not a network's plane
     title = "gradient norm |∇loss| per step"
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:

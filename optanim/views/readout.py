@@ -55,7 +55,10 @@ class ReadoutView(View):
         # Two lines per optimizer where there is room, one (label, then value) where there is not.
         answers = [p for p in movie.minima if p not in movie.local_minima]
         below = 0.3 + 1.3 * (1 + bool(answers) + bool(movie.local_minima))
-        spacing = next((s for s in RUN_SPACINGS if top + s * len(rec.paths) + below <= 1.0 / line), None)
+        # A run whose step() takes a closure (L-BFGS) has a line more: its evaluations at the shown step.
+        counted = [key for key, path in rec.paths.items() if path.evaluations is not None]
+        spacing = next((s for s in RUN_SPACINGS if top + s * len(rec.paths) + len(counted) + below <= 1.0 / line),
+                       None)
         compact = spacing is None
         # A long label (a run's own name and rate) shrinks only to leave its value room beside it (a
         # loss's widest, in the values' font), or to stay on the panel.
@@ -69,13 +72,16 @@ class ReadoutView(View):
             size = max(style.fitting_size(path.label, font_size, room, "bold"), min(font_size, style.MIN_TEXT_PT))
             rows[key] = (y, ax.text(0.09, y, path.label, fontsize=size, color=style.text_colour(colour),
                                     weight="bold", va="center"))
-            y -= (1.25 if compact else spacing) * line
+            y -= (1.25 if compact else spacing) * line + (line if key in counted else 0.0)
         # On one line, the values start clear of the widest label.
         ends = [ax.transAxes.inverted().transform(label.get_window_extent().p1)[0] for _, label in rows.values()]
         column = max([0.55] + [end + 0.04 for end in ends]) if compact else 0.09
         self.values = {key: ax.add_artist(CachedText(
             column, row_y if compact else row_y - line, "", fontsize=font_size * 0.9, va="center",
             family="DejaVu Sans Mono", color="#222222")) for key, (row_y, _) in rows.items()}
+        self.evaluations = {key: ax.add_artist(CachedText(
+            0.09, rows[key][0] - (1.0 if compact else 2.0) * line, "", fontsize=font_size * 0.9, va="center",
+            family="DejaVu Sans Mono", color="#222222")) for key in counted}
         y -= 0.3 * line
         ax.plot([0.03], [y], marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
                 markersize=font_size * 0.8)
@@ -91,7 +97,7 @@ class ReadoutView(View):
             more = f" +{len(points) - 2}" if len(points) > 2 else ""
             text = f"{name} {where}{more}"
             ax.text(0.09, y, text, fontsize=style.fitting_size(text, font_size * 0.9, 0.89 * width_pt), va="center")
-        self.artists = [self.epoch, self.step, self.pace, *self.values.values()]
+        self.artists = [self.epoch, self.step, self.pace, *self.values.values(), *self.evaluations.values()]
 
     def update(self, frame: int) -> None:
         epoch, step = epoch_and_step(self.movie, frame)
@@ -101,10 +107,13 @@ class ReadoutView(View):
         self.step.set_text(f"step {step}/{rec.n_steps - 1}")
         pace = self.movie.timeline.pace[frame]
         self.pace.set_text((f"×{pace:.1f}" if pace < 3 else f"×{pace:.0f}") if self.fast[frame] else "")
-        for key in rec.paths:
+        for key, path in rec.paths.items():
             text, diverged = run_value(self.movie, key, frame)
             self.values[key].set_text(text)
             self.values[key].set_color(DIVERGED if diverged else "#222222")
+            if key in self.evaluations:   # what the shown step cost: L-BFGS's line search, say
+                shown = int(path.evaluations[self.movie.step(key, frame)]) if len(path.evaluations) else 0
+                self.evaluations[key].set_text(f"{shown} evaluation{'s' * (shown != 1)}")
 
 
 #: The colour of "diverged at step N".

@@ -67,6 +67,7 @@ def log_lengths(vectors: list[np.ndarray]) -> list[np.ndarray]:
 
 class StateView(View):
     name = "state"
+    kinds = frozenset({"data", "loss"})   # (a, b) themselves: not a network's plane
     title = "inside optimizer.step() · arrow length ∝ log |·|"
 
     def __init__(self, ax: Axes, movie: Movie, font_size: float = style.FONT_SIZE) -> None:
