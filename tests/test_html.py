@@ -240,3 +240,22 @@ def test_scrubber_ticks():
     assert tick_indices(1) == [0]
     assert tick_indices(3) == [0, 1, 2]
     assert tick_indices(101) == [0, 20, 40, 60, 80, 100]
+
+
+def test_the_page_carries_its_manifest_and_from_renders_it_again(tmp_path, capsys):
+    from optanim.cli import main
+    from optanim.output.manifest import read_manifest
+
+    scene = tmp_path / "small.py"
+    scene.write_text("from optanim import Scene\nscene = Scene(epochs=2, optimizers=['sgd', 'adam'], lr=0.05, "
+                     "duration=0.6, hold=0.2)\n")
+    assert main([str(scene), "-ql", "--views", "loss", "--format", "html", "--out", str(tmp_path / "a"),
+                 "--quiet"]) == 0
+    page = tmp_path / "a" / "small" / "480p15" / "loss.html"
+    manifest = read_manifest(page)
+    assert manifest["file"] == {"views": ["loss"], "format": "html"} and "scene_source" in manifest
+    assert main(["--from", str(page), "--out", str(tmp_path / "b"), "--quiet"]) == 0
+    again = (tmp_path / "b" / "small" / "480p15" / "loss.html").read_text(encoding="utf-8")
+    player = lambda text: re.search(r'id="optanim-player">(.*?)</script>', text, re.S).group(1)  # noqa: E731
+    assert player(again) == player(page.read_text(encoding="utf-8"))   # the same steps and readouts
+    capsys.readouterr()

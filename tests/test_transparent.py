@@ -182,3 +182,25 @@ def test_the_cached_readout_text_is_haloed_and_opaque_on_a_transparent_canvas():
     on_black = (region[..., :3] * alpha).mean(axis=-1)
     on_white = (region[..., :3] * alpha + (1 - alpha)).mean(axis=-1)
     assert (on_black > 0.7).sum() > 40 and (on_white < 0.3).sum() > 40   # halo on dark, ink on light
+
+
+def test_every_new_file_carries_its_manifest_and_from_renders_it_again_transparent(clips, tmp_path, capsys):
+    from optanim.cli import main
+    from optanim.output.manifest import read_manifest
+
+    files, _ = clips
+    for fmt in ("webm", "apng", "mov", "png"):
+        manifest = read_manifest(files["loss", fmt])
+        assert manifest["file"] == {"views": ["loss"], "format": fmt}
+        assert manifest["settings"]["transparent"] is True
+    scene = scene_file(tmp_path, "scene = Scene(epochs=2, optimizers=['sgd', 'adam'], lr=0.05, duration=0.6, "
+                                 "hold=0.2)\n", "small.py")
+    assert main([str(scene), "-ql", "--views", "lr", "--format", "apng,html", "--transparent", "--out",
+                 str(tmp_path / "a"), "--quiet"]) == 1   # html cannot be transparent
+    assert main([str(scene), "-ql", "--views", "lr", "--format", "apng", "--transparent", "--out",
+                 str(tmp_path / "a"), "--quiet"]) == 0
+    first = tmp_path / "a" / "small" / "480p15" / "lr.apng"
+    assert main(["--from", str(first), "--out", str(tmp_path / "b"), "--quiet"]) == 0
+    again = tmp_path / "b" / "small" / "480p15" / "lr.apng"
+    capsys.readouterr()
+    assert np.array_equal(rgba_frames(again), rgba_frames(first))   # transparent again, pixel for pixel
