@@ -167,7 +167,8 @@ def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFA
     preset, folder = output_folder(out, scene.name, quality, fps)
     check_dashboard(scene)   # before a recording: a typo must not cost one
     if origin is None:
-        origin = python_origin("render", [scene], dict(views=views, quality=quality, formats=formats, fps=fps),
+        origin = python_origin("render", [scene], dict(views=views, quality=quality, formats=formats, fps=fps)
+                               | ({"transparent": True} if transparent else {}),
                                dict(quality=quality, fps=fps, gif_max_mb=gif_max_mb, transparent=transparent))
     output = dict(gif_max_mb=gif_max_mb, note=note, progress=progress, transparent=transparent)
     if scene.sweep:
@@ -215,7 +216,7 @@ def render_grid(scenes: Sequence[Scene], views: Sequence[str] = tuple(v for v in
     preset, folder = output_folder(out, "+".join(scene.name for scene in scenes), quality, fps)
     if origin is None:
         origin = python_origin("render_grid", scenes, dict(views=list(views), quality=quality, formats=formats,
-                                                           fps=fps),
+                                                           fps=fps) | ({"transparent": True} if transparent else {}),
                                dict(quality=quality, fps=fps, gif_max_mb=gif_max_mb, grid=True,
                                     transparent=transparent))
     if recordings is None:
@@ -312,7 +313,8 @@ def render_init(scene: InitScene, quality: str = DEFAULT_QUALITY, formats: Seque
     writers = writers_for(formats, gif_max_mb, note, transparent=transparent)   # before the recording
     preset, folder = output_folder(out, scene.name, quality, fps)
     if origin is None:
-        origin = python_origin("render_init", [scene], dict(quality=quality, formats=formats, fps=fps),
+        origin = python_origin("render_init", [scene], dict(quality=quality, formats=formats, fps=fps)
+                               | ({"transparent": True} if transparent else {}),
                                dict(quality=quality, fps=fps, gif_max_mb=gif_max_mb, transparent=transparent))
     recording = recording or record_init(scene)
     movie = make_init_movie(scene, recording, preset.fps)

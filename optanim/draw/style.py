@@ -191,6 +191,9 @@ def see_through(fig) -> None:
         if not needs_halo(artist):
             continue
         width = 0.0 if isinstance(artist, Text) else float(np.max(artist.get_linewidth(), initial=0.0))
-        artist.set_path_effects([patheffects.withStroke(linewidth=width + HALO_PT, foreground=HALO)])
+        # A trail is drawn a piece each frame: a butt end keeps the new piece's halo off the last
+        # piece's line (a round or projecting one would nick it white at every frame's joint).
+        ends = {} if isinstance(artist, (Text, Spine)) else dict(capstyle="butt")
+        artist.set_path_effects([patheffects.withStroke(linewidth=width + HALO_PT, foreground=HALO, **ends)])
         if isinstance(artist, CachedText):   # drawn from cached glyphs: the same stroke, drawn there
             artist.halo = (HALO_PT, HALO)
