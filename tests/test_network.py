@@ -284,3 +284,26 @@ def test_cli_errors_name_the_file_and_the_line(tmp_path):
     assert result.returncode != 0 and "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "network() raised ValueError: no layers" in lines[0] and "bad.py:5" in lines[0]
+
+
+def test_a_per_step_schedule_steps_a_network_run_every_step():
+    warm = lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda step: min(1.0, (step + 1) / 10))  # noqa: E731
+    scene = net_scene(optimizers=["sgd"], scheduler=warm, scheduler_every="step")
+    recording = optanim.record(scene)
+    np.testing.assert_allclose(recording.paths["sgd"].lr[:12], [0.05 * min(1.0, (s + 1) / 10) for s in range(12)])
+
+    def build(net):
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.05, weight_decay=0.0)
+        scheduler = warm(optimizer)
+
+        class Stepped:
+            def zero_grad(self):
+                optimizer.zero_grad()
+
+            def step(self):
+                optimizer.step()
+                scheduler.step()
+        return Stepped()
+
+    rows = plain_loop(scene, build)
+    assert torch.equal(torch.as_tensor(recording.paths["sgd"].weights[-1]), rows[-1])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.text import Text
 
 import optanim
 from optanim.draw import style
@@ -15,7 +14,7 @@ from optanim.spec.quality import QUALITIES
 from optanim.render import build_movie
 from optanim.views import DASHBOARD
 
-from helpers import tiny_scene
+from helpers import read_texts, text_clashes, tiny_scene
 
 #: A student must read text whose font size is at least this share of the frame's height.
 LEGIBLE = 1 / 40
@@ -46,27 +45,12 @@ def test_every_fit_curve_stays_inside_the_axes_at_every_frame(dashboard):
     assert np.nanmin(curves) < movie.recording.y.min()
 
 
-def _read_texts(fig) -> list[Text]:
-    """Every visible, non-empty text a student reads: the titles, tick labels, axis labels and
-    readout; not the contour lines' level labels (the fill shows the shape, they are a hint)."""
-    skip = {id(t) for ax in fig.axes for c in ax.collections if hasattr(c, "labelTexts") for t in c.labelTexts}
-    for ax in fig.axes:  # ticks out of the view interval are kept, not drawn
-        for axis in (ax.xaxis, ax.yaxis, *([ax.zaxis] if hasattr(ax, "zaxis") else [])):
-            low, high = sorted(axis.get_view_interval())
-            skip |= {id(label) for tick in axis.get_major_ticks() + axis.get_minor_ticks()
-                     if not low - 1e-9 <= tick.get_loc() <= high + 1e-9 for label in (tick.label1, tick.label2)}
-    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in skip]
-    renderer = fig.canvas.get_renderer()
-    inside = fig.bbox
-    return [t for t in texts if t.get_window_extent(renderer).overlaps(inside)]
-
-
 def test_every_text_a_student_reads_is_at_least_a_fortieth_of_the_frame_high(dashboard):
     """The measure: the font size in pixels (points × dpi / 72), its em, against the frame height.
     A tick label in mathtext (10⁻²) counts by its base size."""
     _, fig, _ = dashboard
     height = fig.canvas.get_width_height()[1]           # the frame's pixels: 480
-    texts = _read_texts(fig)
+    texts = read_texts(fig)
     assert len(texts) > 40                              # ticks, titles, readout: the check saw them
     small = [(t.get_text(), round(t.get_fontsize() * fig.dpi / 72, 1)) for t in texts
              if t.get_fontsize() * fig.dpi / 72 < LEGIBLE * height - 1e-6]
@@ -82,19 +66,9 @@ def test_no_text_of_one_panel_runs_into_another(dashboard, turn):
     for view in views:
         view.update(frame)
     fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    owner = {}
-    for view in views:
-        for text in view.ax.findobj(Text):
-            owner[id(text)] = view.name or "readout"
-    boxes = [(owner.get(id(t), "figure"), t.get_text(), t.get_window_extent(renderer)) for t in _read_texts(fig)]
-    clashes = [(a[:2], b[:2]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
-               if a[0] != b[0] and a[2].overlaps(b[2])]
+    clashes, outside = text_clashes(fig, views)
     assert not clashes
-    # and nothing leaves the frame
-    outside = [text for _, text, box in boxes if box.x0 < -1 or box.y0 < -1 or box.x1 > fig.bbox.x1 + 1
-               or box.y1 > fig.bbox.y1 + 1]
-    assert not outside
+    assert not outside   # and nothing leaves the frame
 
 
 def test_the_readout_values_start_clear_of_the_longest_label(dashboard):

@@ -31,13 +31,15 @@ class Plane:
         share = f", explaining {self.explained[0]:.0%} and {self.explained[1]:.0%}" if self.explained else ""
         return f"Plane({self.kind!r}{through}, {self.origin.size} weights{share})"
 
-    def axis_labels(self) -> tuple[str, str]:
-        """What the a and b axes are, for a student."""
+    def axis_labels(self, names: dict[str, str] | None = None) -> tuple[str, str]:
+        """What the a and b axes are, for a student; `names`: the runs' labels by key."""
+        name = (names or {}).get
         if self.kind == "pca" and self.explained:
             return (f"PC1 ({self.explained[0]:.0%} of variance)", f"PC2 ({self.explained[1]:.0%} of variance)")
         if self.kind == "ends":
-            return (f"towards {self.runs[0]}'s end", f"towards {self.runs[1]}'s end (orthogonalised)"
-                    if len(self.runs) > 1 else "second direction")
+            first = f"towards {name(self.runs[0], self.runs[0])}'s end"
+            return (first, f"towards {name(self.runs[1], self.runs[1])}'s end" if len(self.runs) > 1
+                    else "across its path")
         return ("random direction 1", "random direction 2")
 
 

@@ -7,7 +7,13 @@ ticks crawl and costs a redraw every frame. The whole video is known before the 
 drawn, so each shot is chosen to hold what the next HOLD_S seconds need, and the cuts between shots
 become smooth moves: a running min/max over FOLLOW_S seconds (the camera opens before a head
 arrives), then a blur no wider than that. A blurred edge is an average of edges that each hold the
-frame's heads, so every head stays in view at every frame. Pure numpy: views turn these into limits.
+frame's heads, so every head stays in view at every frame.
+
+The last frame is the slide: over the last EASE_S seconds of the motion the camera eases back out
+to a window that holds every path whole (every run from its start to its end), and it rests there
+from the frame on which the heads reach their last step, through the hold. The ease blends the
+following camera into that window; each holds every head, so the blend does too. Pure numpy:
+views turn these into limits.
 """
 
 from __future__ import annotations
@@ -35,6 +41,10 @@ HOLD_S = 2.0
 TIGHTEN = 0.5
 #: Room around the heads: a share of the box's size, and at least this share of the whole window.
 MARGIN, MIN_MARGIN = 0.15, 0.03
+#: Seconds over which the camera eases out to every path whole, ending as the heads reach their last step.
+EASE_S = 1.5
+#: The ease takes at most this share of the frames after the intro (a short video still zooms in).
+EASE_SHARE = 0.4
 #: A camera zoomed in this many times or more sees the landscape computed again over its region.
 DETAIL = 3.0
 #: The camera never shows less than this share of the window's side (converged heads are one point).
@@ -59,15 +69,49 @@ def windows(paths: Sequence[tuple[np.ndarray, np.ndarray]], steps: np.ndarray, f
     paths = [(np.asarray(a, float), np.asarray(b, float)) for a, b in paths if len(a)]
     if zoom == "off" or not paths or not small(paths, full):
         return np.tile(full, (n, 1))
-    boxes = _boxes(paths, np.asarray(steps, dtype=float), fps, full)
-    shots = _shots(_room(boxes, 1.0, full), _room(boxes, 0.5, full), max(1, round(INTRO_S * fps)),
-                   max(1, round(HOLD_S * fps)), full)
+    steps = np.asarray(steps, dtype=float)
+    boxes = _boxes(paths, steps, fps, full)
+    intro = max(1, round(INTRO_S * fps))
+    shots = _shots(_room(boxes, 1.0, full), _room(boxes, 0.5, full), intro, max(1, round(HOLD_S * fps)), full)
     reach = max(1, round(FOLLOW_S * fps))
     low, high = _running(shots[:, [0, 2]], reach, np.min), _running(shots[:, [1, 3]], reach, np.max)
     half = reach // 2  # two passes of half-width `half`: the blur reaches at most `reach` frames
     low, high = _blur(_blur(low, half), half), _blur(_blur(high, half), half)
     # The blur's sums leave float noise on a held shot: hold it exactly, so that views see it still.
-    return settle(_fit(np.column_stack([low[:, 0], high[:, 0], low[:, 1], high[:, 1]]), full), 1e-9)
+    followed = settle(_fit(np.column_stack([low[:, 0], high[:, 0], low[:, 1], high[:, 1]]), full), 1e-9)
+    return _ease_out(followed, whole_paths(paths, full), int(np.argmax(steps >= steps[-1])), intro,
+                     max(1, round(EASE_S * fps)), full)
+
+
+def whole_paths(paths: Sequence[tuple[np.ndarray, np.ndarray]], full: np.ndarray) -> np.ndarray:
+    """The box of every path whole, start to end (the whole window where no point is finite)."""
+    a = np.clip(np.concatenate([p[0] for p in paths]), full[0], full[1])
+    b = np.clip(np.concatenate([p[1] for p in paths]), full[2], full[3])
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if not len(a) or not len(b):
+        return full
+    return np.array([a.min(), a.max(), b.min(), b.max()])
+
+
+def _ease_out(followed: np.ndarray, story: np.ndarray, rest: int, intro: int, ease: int,
+              full: np.ndarray) -> np.ndarray:
+    """The followed windows blended, over the `ease` frames before `rest`, into the window the camera
+    rests on from `rest` on: the one it has where that already holds `story` with half the room
+    (no needless move), else `story` with its room, in the window's proportions. Smoothstep, so the camera neither jerks into the move
+    nor out of it. A motion no longer than the intro has no time to zoom in and out: it keeps the
+    whole window."""
+    windows = followed.copy()
+    if rest <= intro:
+        windows[:] = followed[0]
+        return windows
+    start = max(rest - ease, rest - round(EASE_SHARE * (rest - intro)))
+    held = followed[start]
+    end = held if inside(_room(story[None], 0.5, full)[0], tuple(held)) else _fit(_room(story[None], 1.0, full), full)[0]
+    u = (np.arange(start, rest) - start + 1) / (rest - start + 1)
+    share = (u * u * (3 - 2 * u))[:, None]
+    windows[start:rest] = followed[start:rest] + share * (end - followed[start:rest])   # exact where they agree
+    windows[rest:] = end
+    return windows
 
 
 def small(paths: Sequence[tuple[np.ndarray, np.ndarray]], full: np.ndarray) -> bool:

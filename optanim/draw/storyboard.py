@@ -108,6 +108,8 @@ def describe(scene: Scene) -> str:
     if own:  # the runs that override the scene's rate
         schedule += f" ({', '.join(own)})"
     start = f"start ({scene.init[0]:g}, {scene.init[1]:g})"
+    if scene.is_network:   # no two-parameter start: what it learns, and the plane it is drawn on
+        start = f"{scene.data if isinstance(scene.data, str) else 'own data'} · plane {scene.plane!r}"
     if scene.has_data:
         return (f"{schedule} · batch {scene.batch_size} · weight decay {scene.weight_decay:g} · "
                 f"{scene.epochs} epochs · {start}")
@@ -151,7 +153,8 @@ def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timelin
                  windows=windows, detail=detail,
                  local_minima=local, state_focus=scene.state_focus,
                  dashboard_views=tuple(scene.dashboard_views), kind=scene.kind,
-                 axis_labels=recording.plane.axis_labels() if recording.plane is not None else ("a", "b"),
+                 axis_labels=recording.plane.axis_labels({k: p.label.split(' · lr ')[0] for k, p in recording.paths.items()})
+                 if recording.plane is not None else ("a", "b"),
                  region_grid=region_grid, regions=regions, batches=batch_losses(scene, (landscape, detail)))
 
 

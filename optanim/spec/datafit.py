@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from .checks import source_of
-from .datasets import batch_order, make_data
+from .datasets import MiniBatches, batch_order, make_data
 
 if TYPE_CHECKING:
     from .scene import Scene
@@ -26,7 +26,7 @@ StepLoss = Callable[[torch.Tensor], torch.Tensor]
 
 
 @dataclass(frozen=True)
-class DataFit:
+class DataFit(MiniBatches):
     """Mini-batch MSE of model(x, a, b) against y; every run sees the same batches in `order`."""
 
     model: Callable[..., torch.Tensor]
@@ -42,14 +42,6 @@ class DataFit:
         own = scene.data is not None
         return cls(model=scene.model, x=x, y=y, order=batch_order(scene, len(x)), batch_size=scene.batch_size,
                    true_params=None if own or scene.true_params is None else tuple(scene.true_params))
-
-    @property
-    def epochs(self) -> int:
-        return int(self.order.shape[0])
-
-    @property
-    def steps_per_epoch(self) -> int:
-        return -(-len(self.x) // self.batch_size)
 
     @property
     def minima(self) -> tuple[tuple[float, float], ...]:

@@ -90,6 +90,23 @@ def batch_order(scene: Any, n_samples: int) -> torch.Tensor:
     return torch.stack([torch.randperm(n_samples, generator=generator) for _ in range(scene.epochs)])
 
 
+class MiniBatches:
+    """What a problem of shuffled mini-batches says of its steps: `order` (epochs × samples) and
+    `batch_size` give them, the same for every run."""
+
+    order: torch.Tensor
+    batch_size: int
+    x: torch.Tensor
+
+    @property
+    def epochs(self) -> int:
+        return int(self.order.shape[0])
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return -(-len(self.x) // self.batch_size)
+
+
 GENERATORS: dict[str, Callable[[int, float, torch.Generator], tuple[torch.Tensor, torch.Tensor]]] = {
     "moons": _moons, "circles": _circles, "spirals": _spirals, "xor": _xor, "gaussians": _gaussians}
 

@@ -18,7 +18,7 @@ from torch.func import functional_call, vmap
 
 from ..errors import OptanimError
 from .checks import source_of
-from .datasets import batch_order
+from .datasets import MiniBatches, batch_order
 from .stacked import at_weights, layers_of, on_plane
 from .netchecks import build, check_output, criterion_name, samples_of, test_split
 
@@ -47,7 +47,7 @@ def predicted(out: torch.Tensor) -> torch.Tensor:
 
 
 @dataclass(frozen=True)
-class NetworkFit:
+class NetworkFit(MiniBatches):
     """Mini-batches of the criterion on the training samples; `start` is the network every run copies."""
 
     start: torch.nn.Module
@@ -76,14 +76,6 @@ class NetworkFit:
                    criterion=criterion_name(scene, samples), source=source_of(scene.network))
 
     # -- what the recorder and the views ask of every problem --------------------------------------
-    @property
-    def epochs(self) -> int:
-        return int(self.order.shape[0])
-
-    @property
-    def steps_per_epoch(self) -> int:
-        return -(-len(self.x) // self.batch_size)
-
     @property
     def minima(self) -> tuple[tuple[float, float], ...]:
         return ()
@@ -186,7 +178,9 @@ class NetworkFit:
         low, high = max(float(finite.min()), 1e-6), float(np.percentile(finite, 95))
         if high <= low * 1.01:
             return tuple(np.linspace(low, low * 1.1 + 1e-6, 8))
-        return tuple(float(v) for v in np.geomspace(low * 1.02, high, 14))
+        # two significant figures: a label a student reads at a glance ("0.073", not "0.0731893")
+        rounded = sorted({float(f"{v:.2g}") for v in np.geomspace(low * 1.02, high, 14)})
+        return tuple(rounded)
 
     def floor(self, loss: np.ndarray) -> float | None:
         return None

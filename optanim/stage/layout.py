@@ -20,18 +20,22 @@ DASHBOARD_CELLS = {
     "fit": [0.735, 0.516, 0.25, 0.284], "loss": [0.065, 0.079, 0.235, 0.284],
     "lr": [0.415, 0.079, 0.235, 0.284]}
 DASHBOARD_READOUT = [0.685, 0.008, 0.31, 0.435]
+#: A network's readout has a line more (its columns' names) and its notes: the cell above it gives
+#: up a little height; the contour leaves room on its left for a plane's axis label on two lines.
+NETWORK_CELLS = DASHBOARD_CELLS | {"contour": [0.09, 0.516, 0.21, 0.284], "fit": [0.735, 0.56, 0.25, 0.24]}
+NETWORK_READOUT = [0.685, 0.008, 0.31, 0.475]
 #: One view: the plot on the left (a 3D one larger, its box leaves margins of its own), the readout right.
 SINGLE_2D, SINGLE_3D, SINGLE_READOUT = [0.09, 0.1, 0.59, 0.73], [0.0, 0.0, 0.72, 0.83], [0.72, 0.06, 0.27, 0.8]
 #: A view with no readout beside it (it carries its own): the whole width.
 SINGLE_WIDE = [0.05, 0.03, 0.93, 0.8]
 
 
-def dashboard_cells(names: Sequence[str]) -> list[tuple[str, list[float]]]:
+def dashboard_cells(names: Sequence[str], network: bool = False) -> list[tuple[str, list[float]]]:
     """Each of the dashboard's views with its cell: the i-th view takes the i-th cell, and a view
     named again in the next cell spans both (the scene keeps spans within a row): their width, and
     the height they share (the 3D cell is taller: its box keeps margins of its own)."""
     cells: list[tuple[str, list[float]]] = []
-    for name, rect in zip(names, DASHBOARD_CELLS.values()):
+    for name, rect in zip(names, (NETWORK_CELLS if network else DASHBOARD_CELLS).values()):
         if cells and cells[-1][0] == name:
             left, bottom, width, height = cells[-1][1]
             top, right = min(bottom + height, rect[1] + rect[3]), max(left + width, rect[0] + rect[2])
@@ -83,7 +87,8 @@ def compose(view: str, movie: Movie, quality: Quality) -> tuple[Figure, list[Vie
             size, least = style.DASHBOARD_FONT_SIZE, style.MIN_TEXT_PT
             titles(fig, movie.title, movie.subtitle, size)
             views: list[View] = []
-            for name, rect in dashboard_cells(movie.dashboard_views):
+            network = movie.recording.plane is not None
+            for name, rect in dashboard_cells(movie.dashboard_views, network):
                 name = STAND_INS.get(name, {}).get(movie.kind, name)
                 panel = _panel(fig, name, rect, movie, size)
                 ax = panel.ax
@@ -92,7 +97,8 @@ def compose(view: str, movie: Movie, quality: Quality) -> tuple[Figure, list[Vie
                     axis.label.set_size(least)
                 fitted_title(ax, panel.title, least)
                 views.append(panel)
-            views.append(ReadoutView(fig.add_axes(DASHBOARD_READOUT), movie, font_size=size))
+            views.append(ReadoutView(fig.add_axes(NETWORK_READOUT if network else DASHBOARD_READOUT), movie,
+                                     font_size=size))
             return fig, views
         size = style.FONT_SIZE
         titles(fig, movie.title, movie.subtitle, size)

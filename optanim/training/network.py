@@ -27,7 +27,8 @@ from ..spec.runs import Run
 from ..spec.scene import Scene
 from .device import resolve_device
 from .muon import LABEL as MUON_LABEL, MuonAdamW
-from .optimizers import hyperparameters, make_optimizer, make_scheduler
+from .optimizers import hyperparameters, make_optimizer
+from .schedule import Schedule
 
 #: Bytes of weights kept across all runs: every step's where they fit, else evenly spaced ones.
 WEIGHT_BUDGET = 256 * 2 ** 20
@@ -76,8 +77,13 @@ def train(scene: Scene, problem: NetworkFit, run: Run, kept: np.ndarray,
     whose loss was not finite (None) and the optimizer's settings."""
     net = copy.deepcopy(problem.start)
     optimizer = network_optimizer(run, net, scene)
-    scheduler = make_scheduler(scene.scheduler, optimizer, scene.scheduler_kwargs, scene.lr_lambda)
+    schedule = Schedule.of(scene, optimizer)
     criterion = problem.loss_fn()
+
+    def full_loss(net: torch.nn.Module) -> float:   # what ReduceLROnPlateau steps on: the loss over all data
+        with torch.no_grad():
+            return float(criterion(net(problem.x), problem.y))
+
     n_steps = problem.epochs * problem.steps_per_epoch
     losses, rates = torch.full((n_steps,), float("nan"), device=problem.x.device), np.full(n_steps, np.nan)
     keep = np.zeros(n_steps, dtype=bool)
@@ -88,8 +94,7 @@ def train(scene: Scene, problem: NetworkFit, run: Run, kept: np.ndarray,
         for epoch in range(problem.epochs):
             if not bool(torch.isfinite(losses[:step]).all()):
                 break   # diverged: what follows is NaN, and some optimizers raise on it
-            if scene.scheduler_order == "notebook":
-                scheduler.step()
+            schedule.start_epoch()
             for xb, yb in problem.batches(epoch):
                 weights = parameters_to_vector(net.parameters()).detach()
                 rows.append(weights)
@@ -101,12 +106,12 @@ def train(scene: Scene, problem: NetworkFit, run: Run, kept: np.ndarray,
                 loss.backward()
                 losses[step] = loss.detach()
                 optimizer.step()
+                schedule.end_step(lambda: full_loss(net))
                 step += 1
                 if len(rows) == EVAL_ROWS:
                     on_rows(first, torch.stack(rows))
                     rows, first = [], step
-            if scene.scheduler_order == "pytorch":
-                scheduler.step()
+            schedule.end_epoch(lambda: full_loss(net))
     if rows:
         on_rows(first, torch.stack(rows))
     loss = losses[:step].cpu().numpy()

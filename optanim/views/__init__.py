@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from .accuracy import AccuracyView
 from .base import View
 from .basins import BasinsView
 from .batch import BatchView
+from .boundary import BoundaryView
 from .contour import ContourView
 from .field import FieldView
 from .fit import FitView
@@ -17,7 +19,7 @@ from .surface import SurfaceView
 
 VIEWS: dict[str, type[View]] = {v.name: v for v in (ContourView, SurfaceView, LossView, FitView,
                                                      LearningRateView, GradNormView, StateView, FieldView,
-                                                     BasinsView, BatchView)}
+                                                     BasinsView, BatchView, BoundaryView, AccuracyView)}
 #: What the dashboard shows in a cell whose view does not apply to a scene's kind: view -> kind -> stand-in.
 STAND_INS = {"fit": {"loss": "gradnorm", "classes": "boundary"}, "lr": {"classes": "accuracy"},
              "batch": {"loss": "gradnorm"}}

@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
+from ..data.recording import Trajectory
 from ..draw.storyboard import Movie
 
 #: The kinds of scene (Scene.kind): two parameters fitted to data, a function of two, a network on
@@ -89,6 +90,40 @@ def head_marker(ax: Axes, colour: str, marker: str, size: float) -> Artist:
     head, = ax.plot(*([[]] * (3 if hasattr(ax, "zaxis") else 2)), marker=marker, color=colour,
                     markersize=size, mec="white", mew=1, linestyle="none", zorder=4, clip_on=False)
     return head
+
+
+#: A network's head that is off its plane by more than this share of its distance from the start is
+#: drawn hollow: the plane's loss under it is not its own.
+OFF_PLANE = 0.5
+
+
+def mark_off_plane(head: Artist, path: Trajectory, step: int) -> None:
+    """A head on its plane filled (white rim), one far off it (off_plane > OFF_PLANE) hollow: white
+    inside, ringed in its colour."""
+    off = path.off_plane is not None and 0 <= step < len(path.off_plane) and path.off_plane[step] > OFF_PLANE
+    colour = head.get_color()
+    head.set_markerfacecolor("white" if off else colour)
+    head.set_markeredgecolor(colour if off else "white")
+    head.set_markeredgewidth(2 if off else 1)
+
+
+def label_axes(ax: Axes, labels: tuple[str, str]) -> None:
+    """The plane's axis labels (a network's directions, or a and b), each broken at the space nearest
+    its middle where it is longer than its axis."""
+    for axis, text, along in ((ax.xaxis, labels[0], 0), (ax.yaxis, labels[1], 1)):
+        axis.set_label_text(text)
+        spaces = [i for i, c in enumerate(text) if c == " "]
+        extent, room = axis.label.get_window_extent(), ax.get_window_extent()
+        if spaces and (extent.width, extent.height)[along] > (room.width, room.height)[along]:
+            middle = min(spaces, key=lambda i: abs(2 * i - len(text)))
+            axis.set_label_text(f"{text[:middle]}\n{text[middle + 1:]}")
+
+
+def axis_words(label: str) -> str:
+    """An axis label in its fewest words, for the crowded axes of the 3D view: without its
+    parenthesis or a leading "towards" ("adam's end", "PC1")."""
+    words = label.split(" (")[0]
+    return words.removeprefix("towards ") or words
 
 
 def fmt(value: float) -> str:

@@ -13,8 +13,9 @@ from matplotlib.transforms import Bbox
 
 from ..data.landscape import Landscape
 from ..draw import camera, style
+from ..draw.stamps import Ticks, stamped, to_stage
 from ..draw.storyboard import Movie
-from .base import View, aim, head_marker
+from .base import View, aim, head_marker, label_axes, mark_off_plane
 
 #: White valleys to grey hills: the coloured paths stand out on it, in print and on a projector.
 CONTOUR_FILL = LinearSegmentedColormap.from_list("optanim-hills", ["#ffffff", "#b8b8b8"])
@@ -54,8 +55,8 @@ def label_spots(lines, levels: list[float], window: tuple[tuple[float, float], t
 def clear_spots(ax: Axes, land: Landscape, loss: np.ma.MaskedArray, spots, size: float,
                 landmarks: Sequence[tuple[float, float]], landmark_pt: float) -> list:
     """The (level, (a, b)) spots whose labels stand clear, by half a label's height, of each other and
-    of the landmarks (the start, the minima), wholly inside the panel at its current window: fewer
-    in a small panel. matplotlib draws a label where it is asked without looking at the others, so
+    of the landmarks (the start, the minima, where the heads end), wholly inside the panel at its
+    current window: fewer in a small panel. matplotlib draws a label where it is asked without looking at the others, so
     a throwaway contour set measures each first. Zoomed further in, the labels only move apart."""
     reach = landmark_pt * ax.figure.dpi / 72
     boxes = [Bbox.from_bounds(x - reach / 2, y - reach / 2, reach, reach)
@@ -119,8 +120,12 @@ class ContourView(View):
         self.windows = camera.settle(movie.windows, 0.5 / max(ax.bbox.width, ax.bbox.height))
         aim(ax, self.windows[0])
         self._show(self.windows[0])
-        ax.set_xlabel("a")
-        ax.set_ylabel("b")
+        label_axes(ax, movie.axis_labels)
+        # Ticks and axis labels stamped, not laid out afresh at each camera move (draw/stamps.py);
+        # the title drawn with the figure, from the first frame on (the layout sets it once the
+        # view is built).
+        ax.add_artist(Ticks(ax, self.windows))
+        self.staged = False
         self.lines, self.tips, self.heads, self.crosses = {}, {}, {}, {}
         for key, path, colour, marker in self.paths():
             look = dict(color=colour, lw=2.2, solid_capstyle="round", solid_joinstyle="round", zorder=3)
@@ -139,18 +144,26 @@ class ContourView(View):
         loss = np.ma.masked_invalid(land.loss)
         window = (tuple(land.a[[0, -1]]), tuple(land.b[[0, -1]]))
         size = max(font_size * 0.75, LABEL_MIN_PT)
+        # Clear of the start, the minima and where every head ends: the last frame is a slide.
+        ends = [(path.a[-1], path.b[-1]) for path in self.movie.recording.paths.values() if len(path.a)]
         spots = clear_spots(self.ax, land, loss, label_spots(lines, list(lines.levels[1::2]), window), size,
-                            (self.movie.init, *self.movie.minima), font_size * 1.3)
+                            (self.movie.init, *self.movie.minima, *ends), font_size * 1.3)
         for level, spot in spots:
             self.ax.clabel(lines, [level], inline=True, fontsize=size, fmt="%g", manual=[spot], colors=LABEL_COLOUR)
-        labels = list(getattr(lines, "labelTexts", []))   # none where no ring had room
+        labels = [stamped(label) for label in getattr(lines, "labelTexts", [])]   # none where no ring had room
+        if labels:
+            lines.labelTexts[:] = labels
         # Each label's box in (a, b) as placed: zoomed further in, the label covers less than this.
         to_data = self.ax.transData.inverted()
         self.label_boxes.update({label: label.get_window_extent().transformed(to_data) for label in labels})
         return [fill, lines], labels
 
     def move_camera(self, frame: int) -> bool:
-        if not aim(self.ax, self.windows[frame]):
+        staging = not self.staged
+        if staging:
+            to_stage(self.ax, [t for t in self.ax.get_children() if isinstance(t, Text) and t not in self.ax.texts])
+            self.staged = True
+        if not aim(self.ax, self.windows[frame]) and not staging:
             return False
         self._show(self.windows[frame])
         return True
@@ -179,6 +192,7 @@ class ContourView(View):
             s = self.movie.step(key, frame)
             head = self.movie.head(key, frame, path.a, path.b)
             self.heads[key].set_data(*head)
+            mark_off_plane(self.heads[key], path, s)
             self.tips[key].set_data(np.append(path.a[s:s + 1], head[0]), np.append(path.b[s:s + 1], head[1]))
         for key, cross in self.crosses.items():
             cross.set_visible(shown >= self.movie.recording.paths[key].diverged_at)

@@ -10,7 +10,8 @@ from ..draw import style
 from ..draw.fasttext import CachedText
 from ..draw.pacing import marked
 from ..draw.storyboard import Movie
-from .base import View, epoch_and_step, fmt
+from .base import OFF_PLANE, View, epoch_and_step, fmt
+from .table import fit_number
 
 #: The readout marks the pace ("×2.5") from this many times the video's average pace until it falls
 #: below the second: where the steps fly past, not where a head is drawn out over a long step.
@@ -18,6 +19,28 @@ FAST_ON, FAST_OFF = 1.5, 1.2
 
 #: Lines each optimizer takes (label, value, gap): roomy, or tighter where roomy would not fit.
 RUN_SPACINGS = (2.3, 2.0, 1.85)
+#: A network's numbers, in columns under their names: its real loss, the plane's under its head, how
+#: far off the plane it is, and (for classes) its test accuracy; and what the names mean, where room.
+NUMBER_WIDTH = 7
+FOOTNOTES = ("loss: the network's real loss", "plane: the plane's loss below it", "off: how far off the plane",
+             f"hollow head: over {OFF_PLANE:.0%} off")
+
+
+def percent(share: float) -> str:
+    """A share as a whole percentage, in at most five characters."""
+    return f"{share:.0%}" if share < 9.995 else ">999%"
+
+
+def network_columns(classes: bool) -> str:
+    return f"{'loss':<{NUMBER_WIDTH}} {'plane':<{NUMBER_WIDTH}} {'off':>5}" + (f" {'acc':>4}" if classes else "")
+
+
+def network_numbers(path, step: int) -> str:
+    """A network run's numbers at a step, in network_columns' columns."""
+    text = (f"{fit_number(float(path.full_loss[step]), NUMBER_WIDTH):<{NUMBER_WIDTH}} "
+            f"{fit_number(float(path.plane_loss[step]), NUMBER_WIDTH):<{NUMBER_WIDTH}} "
+            f"{percent(float(path.off_plane[step])):>5}")
+    return text + (f" {path.accuracy[step]:>4.0%}" if path.accuracy is not None else "")
 
 
 class ReadoutView(View):
@@ -51,6 +74,10 @@ class ReadoutView(View):
         self.pace = ax.add_artist(CachedText(ax.transAxes.inverted().transform((after, 0))[0], step_y, "", **mono))
         self.fast = marked(movie.timeline.pace, FAST_ON, FAST_OFF)
         top = 3.0 if rec.has_data else 1.9
+        # A network's numbers stand in columns, named once above the runs.
+        self.network = rec.plane is not None
+        columns = network_columns(rec.task == "classes") if self.network else ""
+        top += bool(columns)
         y = 1.0 - top * line
         # Two lines per optimizer where there is room, one (label, then value) where there is not.
         answers = [p for p in movie.minima if p not in movie.local_minima]
@@ -62,7 +89,7 @@ class ReadoutView(View):
         compact = spacing is None
         # A long label (a run's own name and rate) shrinks only to leave its value room beside it (a
         # loss's widest, in the values' font), or to stay on the panel.
-        value = TextPath((0, 0), "loss 0.009081", size=font_size * 0.9,
+        value = TextPath((0, 0), columns or "loss 0.009081", size=font_size * 0.9,
                          prop=FontProperties(family="DejaVu Sans Mono"))
         room = (0.85 * width_pt - value.get_extents().width) if compact else 0.87 * width_pt
         rows = {}
@@ -82,10 +109,14 @@ class ReadoutView(View):
         self.evaluations = {key: ax.add_artist(CachedText(
             0.09, rows[key][0] - (1.0 if compact else 2.0) * line, "", fontsize=font_size * 0.9, va="center",
             family="DejaVu Sans Mono", color="#222222")) for key in counted}
+        if columns:
+            ax.text(column, 1.0 - (top - 1) * line, columns, fontsize=font_size * 0.9, va="center",
+                    family="DejaVu Sans Mono", color="#555555")
         y -= 0.3 * line
         ax.plot([0.03], [y], marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
                 markersize=font_size * 0.8)
-        ax.text(0.09, y, f"start ({movie.init[0]:g}, {movie.init[1]:g})", fontsize=font_size * 0.9, va="center")
+        start = "start, the same weights for all" if self.network else f"start ({movie.init[0]:g}, {movie.init[1]:g})"
+        ax.text(0.09, y, start, fontsize=style.fitting_size(start, font_size * 0.9, 0.89 * width_pt), va="center")
         for points, local in ((answers, False), (list(movie.local_minima), True)):
             if not points:
                 continue
@@ -97,6 +128,14 @@ class ReadoutView(View):
             more = f" +{len(points) - 2}" if len(points) > 2 else ""
             text = f"{name} {where}{more}"
             ax.text(0.09, y, text, fontsize=style.fitting_size(text, font_size * 0.9, 0.89 * width_pt), va="center")
+        # What a network's columns mean, as many lines as there is room for.
+        y -= 0.4 * line
+        for note in FOOTNOTES if self.network else ():
+            y -= 1.1 * line
+            size = style.fitting_size(note, font_size * 0.9, 0.97 * width_pt)
+            if y < 0.5 * line or TextPath((0, 0), note, size=size).get_extents().width > width_pt:
+                break
+            ax.text(0.0, y, note, fontsize=size, va="center", color="#555555")
         self.artists = [self.epoch, self.step, self.pace, *self.values.values(), *self.evaluations.values()]
 
     def update(self, frame: int) -> None:
@@ -109,6 +148,8 @@ class ReadoutView(View):
         self.pace.set_text((f"×{pace:.1f}" if pace < 3 else f"×{pace:.0f}") if self.fast[frame] else "")
         for key, path in rec.paths.items():
             text, diverged = run_value(self.movie, key, frame)
+            if self.network and not diverged:   # its columns: loss, loss in the plane, off the plane...
+                text = network_numbers(path, self.movie.step(key, frame))
             self.values[key].set_text(text)
             self.values[key].set_color(DIVERGED if diverged else "#222222")
             if key in self.evaluations:   # what the shown step cost: L-BFGS's line search, say

@@ -13,7 +13,7 @@ from ..draw import style
 from ..draw.camera import inside, settle, whole
 from ..draw.occlusion import BOX_ASPECT, HeightField
 from ..draw.storyboard import Movie
-from .base import View, head_marker
+from .base import View, axis_words, head_marker, mark_off_plane
 
 #: Facets per side: finer costs frame rate and adds nothing at 1080p.
 MAX_FACETS = 60
@@ -90,8 +90,8 @@ class SurfaceView(View):
         self.windows = settle(movie.windows, 0.5 / max(ax.bbox.width, ax.bbox.height))
         self.surface, self.window = None, None
         self.aim(self.windows[0])
-        ax.set_xlabel("a", labelpad=-2)
-        ax.set_ylabel("b", labelpad=-2)
+        ax.set_xlabel(axis_words(movie.axis_labels[0]), labelpad=-2)
+        ax.set_ylabel(axis_words(movie.axis_labels[1]), labelpad=-2)
         ax.set_zlabel("loss", labelpad=0)
         ax.tick_params(labelsize=font_size * 0.7, pad=0)
         # A few ticks and no grid: the 3D axes' ticks and grid were a third of each frame's cost.
@@ -159,6 +159,7 @@ class SurfaceView(View):
             self.lines[key].set_data_3d(*np.where(hidden[:, None], np.nan, shown).T)
             self.xray[key].set_data_3d(*np.where(behind(hidden)[:, None], shown, np.nan).T)
             self.heads[key].set_data_3d(*shown[-1:].T)
+            mark_off_plane(self.heads[key], movie.recording.paths[key], s)
             self.heads[key].set_alpha(XRAY["alpha"] if hidden[-1:].any() else 1.0)
         for (a, b), artist in self.markers:
             point = self.on_surface(np.array([[a, b, float(self.field.height(np.array(a), np.array(b)))]]))
