@@ -47,6 +47,7 @@ def render_again(path: str | Path, out: str | Path, command: str, progress: Prog
         note(f"{path}: recording identical to the file's ({made[:19]}...)")
     common = dict(quality=settings.get("quality", "m"), fps=settings.get("fps"), gif_max_mb=settings.get("gif_max_mb"),
                   out=out, progress=progress, note=note, origin=Origin(tuple(sources), command, settings),
+                  transparent=bool(settings.get("transparent")),
                   formats=[shown.get("format", "mp4")])
     if settings.get("grid"):
         return render_grid(scenes, shown.get("views"), recordings=recording, **common)

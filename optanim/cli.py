@@ -18,7 +18,8 @@ from .spec.quality import DEFAULT_QUALITY, QUALITIES
 from .views import ALL_VIEWS, DASHBOARD
 
 FORMAT_HELP = ("mp4 (H.264: slides and browsers), webm (VP9: any browser), gif, png (last frame as a still), "
-               "pdf, svg (vector stills), pptx (a slide deck of every view)")
+               "pdf, svg (vector stills), pptx (a slide deck of every view), html (a web page with a step-by-step "
+               "player), apng (animated PNG), mov (ProRes 4444)")
 
 
 def _megabytes(value: str) -> float | None:
@@ -65,6 +66,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--gif-max-mb", type=_megabytes, default=DEFAULT_GIF_MAX_MB, metavar="MB",
                    help=f"size budget of each GIF: frame rate, palette and size are lowered to fit "
                         f"(default {DEFAULT_GIF_MAX_MB:g}; 'none' for no budget)")
+    p.add_argument("--transparent", action="store_true",
+                   help="transparent background and panels, lines and text haloed, for slides of any colour "
+                        "(formats with alpha: webm, apng, mov, png, pdf, svg)")
     p.add_argument("--grid", action="store_true",
                    help="the scenes side by side (2: a row; 3-4: 2x2; 5-6: 2x3), one video per view, in step "
                         "on one clock, under OUT/<scene>+<scene>/<quality>/")
@@ -88,7 +92,8 @@ def parser() -> argparse.ArgumentParser:
 
 #: The library names an argument; the command line names its flag.
 FLAGS = {"views": "--views", "formats": "--format", "quality": "--quality", "out": "--out",
-         "scene": "--scene", "fps": "--fps", "gif_max_mb": "--gif-max-mb", "grid": "--grid"}
+         "scene": "--scene", "fps": "--fps", "gif_max_mb": "--gif-max-mb", "grid": "--grid",
+         "transparent": "--transparent"}
 
 
 def _as_flag(error: OptanimError) -> OptanimError:
@@ -131,6 +136,7 @@ def _run(args: argparse.Namespace, command: str) -> int:
     from .output.export import export_recording
     from .data.recording import report
     from .lessons.init.scene import InitScene
+    from .output.alpha import check_transparent
     from .output.atomic import ensure_writable
     from .output.manifest import Origin, scene_source
     from .output.writers import FORMATS
@@ -168,12 +174,16 @@ def _run(args: argparse.Namespace, command: str) -> int:
     # Option errors before any work: a typo must not cost a long recording.
     views = choices(args.views or ALL_VIEWS, ALL_VIEWS, "views")
     choices(args.formats, FORMATS, "formats")
+    check_transparent(args.formats, args.transparent)
     for path, scene in scenes:
         given = [flag for flag, on in (("--views", args.views), ("--export", args.export),
                                        ("--record-only", args.record_only)) if on]
         if isinstance(scene, InitScene) and given:
             raise OptanimError(f"{path}: {', '.join(given)} do not apply to an initialisation scene "
                                "(it renders one view, init, and trains no optimizer)")
+        if isinstance(scene, InitScene) and "html" in args.formats:
+            raise OptanimError(f"{path}: --format html steps through optimizer runs, and an initialisation "
+                               "scene trains none; use mp4 or webm")
         if args.views and not isinstance(scene, InitScene):
             try:  # the fit view of a scene without data, or the field views of a scene without starts
                 check_views(views, scene.kind, field_starts(scene) and not args.grid)
@@ -192,9 +202,10 @@ def _run(args: argparse.Namespace, command: str) -> int:
     note = (lambda text: None) if args.quiet else (lambda text: print(f"optanim: {text}", file=sys.stderr))
     if args.fps is not None:
         QUALITIES[quality].with_fps(args.fps)  # a bad rate fails here, before any work
-    output = dict(fps=args.fps, gif_max_mb=args.gif_max_mb, progress=progress, note=note)
+    output = dict(fps=args.fps, gif_max_mb=args.gif_max_mb, progress=progress, note=note, transparent=args.transparent)
     # what --from needs to repeat this: the scene fields overridden and the output settings
-    settings = dict(quality=quality, fps=args.fps, gif_max_mb=args.gif_max_mb, overrides=overrides, grid=args.grid)
+    settings = dict(quality=quality, fps=args.fps, gif_max_mb=args.gif_max_mb, overrides=overrides, grid=args.grid,
+                    transparent=args.transparent)
     origins = {path: Origin((scene_source(path, args.scene_name),), command, settings) for path, _ in scenes}
     if args.grid:
         grid_origin = Origin(tuple(scene_source(path, args.scene_name) for path, _ in scenes), command, settings)

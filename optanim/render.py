@@ -19,12 +19,14 @@ from .stage.animator import Animator
 from .stage.grid import Grid, compose_grid, make_grid, sweep_stage
 from .stage.layout import compose
 from .draw.storyboard import Movie, clock, make_movie
+from .draw.style import see_through
 from .draw.timeline import Timeline
 from .draw.titles import compare_titles
 from .errors import OptanimError
 from .lessons.init.recorder import InitRecording, record_init
 from .lessons.init.scene import InitScene
 from .lessons.init.view import compose_init, make_init_movie
+from .output.alpha import check_transparent
 from .output.atomic import ensure_writable
 from .output.display import MediaList
 from .output.ffmpeg import DEFAULT_GIF_MAX_MB
@@ -146,24 +148,29 @@ def render(scene: Scene, views: Sequence[str] | None = None, quality: str = DEFA
            export: bool = False, recording: Recording | Mapping[Any, Recording] | None = None,
            field: Field | None = None, fps: int | None = None,
            gif_max_mb: float | None = DEFAULT_GIF_MAX_MB, progress: Progress = no_progress,
-           note: Callable[[str], None] | None = None, origin: Origin | None = None) -> list[Path]:
+           note: Callable[[str], None] | None = None, origin: Origin | None = None,
+           transparent: bool = False) -> list[Path]:
     """Render the scene's views (None: every view that applies to it); returns the files written,
     under out/<scene>/<quality>/.
 
     `recording`: the scene's, if already made (a sweep's: record_sweep's dict); `field`: its starts'
     (record_field's), for the field views. `fps` overrides the preset's rate; `gif_max_mb` is the GIF's
-    size budget (None: none); `note` hears what was chosen to meet it. The list shows each file inline
-    in Jupyter. A sweep renders as `sweep_stage` lays it out. Every file carries a manifest of
-    `origin` (default: this call, see python_origin); "pptx" in `formats` adds a deck of every view."""
+    size budget (None: none); `note` hears what was chosen to meet it. `transparent`: the background
+    and the panels' faces transparent, lines and text haloed (formats with alpha only: webm, apng,
+    mov, png, pdf, svg). The list shows each file inline in Jupyter. A sweep renders as `sweep_stage`
+    lays it out. Every file carries a manifest of `origin` (default: this call, see python_origin);
+    "pptx" in `formats` adds a deck of every view."""
     # before any work: a recording can take minutes
     views = check_views(views_for(scene) if views is None else views, scene.kind, field_starts(scene))
     formats = choices(formats, FORMATS, "formats")
+    check_transparent(formats, transparent)
     preset, folder = output_folder(out, scene.name, quality, fps)
     check_dashboard(scene)   # before a recording: a typo must not cost one
     if origin is None:
-        origin = python_origin("render", [scene], dict(views=views, quality=quality, formats=formats, fps=fps),
-                               dict(quality=quality, fps=fps, gif_max_mb=gif_max_mb))
-    output = dict(gif_max_mb=gif_max_mb, note=note, progress=progress)
+        origin = python_origin("render", [scene], dict(views=views, quality=quality, formats=formats, fps=fps)
+                               | ({"transparent": True} if transparent else {}),
+                               dict(quality=quality, fps=fps, gif_max_mb=gif_max_mb, transparent=transparent))
+    output = dict(gif_max_mb=gif_max_mb, note=note, progress=progress, transparent=transparent)
     if scene.sweep:
         recordings = recording or record_sweep(scene, lambda one: get_recording(one, Path(out) / ".cache"
                                                                                 if cache else None))
@@ -197,18 +204,21 @@ def render_grid(scenes: Sequence[Scene], views: Sequence[str] = tuple(v for v in
                 formats: Sequence[str] = ("mp4",), out: str | Path = "media", *, cache: bool = True,
                 recordings: Sequence[Recording] | None = None, fps: int | None = None,
                 gif_max_mb: float | None = DEFAULT_GIF_MAX_MB, progress: Progress = no_progress,
-                note: Callable[[str], None] | None = None, origin: Origin | None = None) -> list[Path]:
+                note: Callable[[str], None] | None = None, origin: Origin | None = None,
+                transparent: bool = False) -> list[Path]:
     """The scenes side by side, one video per view, in step on one clock, under
     out/<scene>+<scene>/<quality>/; each panel titled by what differs between the scenes."""
     views = check_views(views)
     formats = choices(formats, FORMATS, "formats")
+    check_transparent(formats, transparent)
     if any(scene.sweep for scene in scenes):
         raise OptanimError("grid: a sweep is a grid of its own; give scenes without a sweep")
     preset, folder = output_folder(out, "+".join(scene.name for scene in scenes), quality, fps)
     if origin is None:
         origin = python_origin("render_grid", scenes, dict(views=list(views), quality=quality, formats=formats,
-                                                           fps=fps),
-                               dict(quality=quality, fps=fps, gif_max_mb=gif_max_mb, grid=True))
+                                                           fps=fps) | ({"transparent": True} if transparent else {}),
+                               dict(quality=quality, fps=fps, gif_max_mb=gif_max_mb, grid=True,
+                                    transparent=transparent))
     if recordings is None:
         recordings = [get_recording(scene, Path(out) / ".cache" if cache else None) for scene in scenes]
     common, titles = compare_titles(scenes)
@@ -217,15 +227,18 @@ def render_grid(scenes: Sequence[Scene], views: Sequence[str] = tuple(v for v in
     deck = deck_text("\n\n".join(scene.notes for scene in scenes if scene.notes),
                      {scene.name: rec for scene, rec in zip(scenes, recordings)})
     return MediaList(render_stage(grid, views, preset, formats, folder, gif_max_mb=gif_max_mb, note=note,
-                                  progress=progress, manifest=manifest_for(origin, list(recordings)), deck=deck))
+                                  progress=progress, manifest=manifest_for(origin, list(recordings)), deck=deck,
+                                  transparent=transparent))
 
 
 def render_stage(stage: Movie | Grid, views: Sequence[str], quality: Quality, formats: Sequence[str],
                  folder: Path, *, gif_max_mb: float | None = DEFAULT_GIF_MAX_MB,
                  note: Callable[[str], None] | None = None, progress: Progress = no_progress,
-                 manifest: Mapping[str, Any] | None = None, deck: DeckText | None = None) -> list[Path]:
+                 manifest: Mapping[str, Any] | None = None, deck: DeckText | None = None,
+                 transparent: bool = False) -> list[Path]:
     """Every view of one movie, or of a grid (which has no dashboard: each of its panels is one view),
-    each file carrying `manifest`; with "pptx" in `formats`, a deck of them all saying `deck`."""
+    each file carrying `manifest`; with "pptx" in `formats`, a deck of them all saying `deck`;
+    `transparent`: drawn see-through."""
     if isinstance(stage, Grid) and DASHBOARD in views:
         if views == [DASHBOARD]:
             raise OptanimError(f"views: {DASHBOARD!r} is not drawn for panels side by side (each panel shows "
@@ -236,15 +249,15 @@ def render_stage(stage: Movie | Grid, views: Sequence[str], quality: Quality, fo
     if isinstance(stage, Grid) and len(stage.panels) > 2 and quality.height < 720 and note is not None:
         note(f"{len(stage.panels)} panels at {quality.height}p are small (the surfaces most): -qm or -qh reads better")
     files = [fmt for fmt in formats if fmt != DECK]
+    writers = partial(writers_for, gif_max_mb=gif_max_mb, note=note, transparent=transparent, stage=stage)
     if DECK not in formats:
-        return [path for view in views for path in render_view(stage, view, quality, writers_for(files, gif_max_mb, note),
-                                                               folder, progress, manifest=manifest)]
+        return [path for view in views for path in render_view(stage, view, quality, writers(files), folder, progress,
+                                                               manifest=manifest, transparent=transparent)]
     written, slides = [], []
     # The deck needs each view's MP4 and its last frame; those not asked for are made aside and dropped.
     with tempfile.TemporaryDirectory(dir=folder, prefix=".optanim-deck-") as scratch:
         for view in views:
-            made = render_view(stage, view, quality, writers_for(dict.fromkeys([*files, "mp4", "png"]), gif_max_mb,
-                                                                 note),
+            made = render_view(stage, view, quality, writers(dict.fromkeys([*files, "mp4", "png"])),
                                Path(scratch), progress, manifest=manifest)
             by_format = {path.suffix[1:]: path for path in made}
             for fmt in files:
@@ -268,17 +281,21 @@ def stage_has_data(stage: Movie | Grid) -> bool:
 
 def render_view(movie: Movie | Grid, view: str, quality: Quality, formats: Sequence[str | Writer], folder: Path,
                 progress: Progress = no_progress, workers: int | None = None,
-                manifest: Mapping[str, Any] | None = None) -> list[Path]:
+                manifest: Mapping[str, Any] | None = None, transparent: bool = False) -> list[Path]:
     """One view in every format (a name, or a Writer such as a NullWriter); each file complete or absent,
     carrying `manifest` (None: none).
 
-    `workers`: processes drawing the video (None: as many as help, see `drawing_workers`).
+    `workers`: processes drawing the video (None: as many as help, see `drawing_workers`);
+    `transparent`: drawn see-through (style.see_through), for writers that keep the alpha.
     """
     fig, panels = compose_grid(view, movie, quality) if isinstance(movie, Grid) else compose(view, movie, quality)
+    if transparent:
+        see_through(fig)
     n_frames = movie.timeline.n_frames
     slow = any(panel.three_d for panel in panels)
     count = drawing_workers(slow, n_frames) if workers is None else max(1, workers)
-    writers = [writers_for([f])[0] if isinstance(f, str) else f for f in formats]
+    writers = [writers_for([f], transparent=transparent, stage=movie)[0] if isinstance(f, str) else f
+               for f in formats]
     return write_animation(Animator(fig, panels), n_frames, view, quality.fps, writers, folder, progress,
                            workers=count, manifest=manifest)
 
@@ -286,19 +303,24 @@ def render_view(movie: Movie | Grid, view: str, quality: Quality, formats: Seque
 def render_init(scene: InitScene, quality: str = DEFAULT_QUALITY, formats: Sequence[str] = ("mp4",),
                 out: str | Path = "media", *, recording: InitRecording | None = None, fps: int | None = None,
                 gif_max_mb: float | None = DEFAULT_GIF_MAX_MB, progress: Progress = no_progress,
-                note: Callable[[str], None] | None = None, origin: Origin | None = None) -> list[Path]:
+                note: Callable[[str], None] | None = None, origin: Origin | None = None,
+                transparent: bool = False) -> list[Path]:
     """The initialisation scene as out/<scene>/<quality>/init.<fmt>; returns the files written."""
     formats = choices(formats, FORMATS, "formats")
     if DECK in formats:
         raise OptanimError(f"formats: {DECK!r} is for scenes of optimizer runs; the initialisation scene renders "
                            f"{', '.join(f for f in FORMATS if f != DECK)}")
+    writers = writers_for(formats, gif_max_mb, note, transparent=transparent)   # before the recording
     preset, folder = output_folder(out, scene.name, quality, fps)
     if origin is None:
-        origin = python_origin("render_init", [scene], dict(quality=quality, formats=formats, fps=fps),
-                               dict(quality=quality, fps=fps, gif_max_mb=gif_max_mb))
+        origin = python_origin("render_init", [scene], dict(quality=quality, formats=formats, fps=fps)
+                               | ({"transparent": True} if transparent else {}),
+                               dict(quality=quality, fps=fps, gif_max_mb=gif_max_mb, transparent=transparent))
     recording = recording or record_init(scene)
     movie = make_init_movie(scene, recording, preset.fps)
     fig, panels = compose_init(movie, preset)
+    if transparent:
+        see_through(fig)
     return MediaList(write_animation(Animator(fig, panels), movie.timeline.n_frames, "init", preset.fps,
-                                     writers_for(formats, gif_max_mb, note), folder, progress,
+                                     writers, folder, progress,
                                      manifest=manifest_for(origin, recording)))

@@ -42,12 +42,18 @@ def _glyph_cells(text: Text, dpi: float) -> tuple[np.ndarray, np.ndarray, int]:
 
 
 class CachedText(Text):
-    """A monospaced, single-line, left-aligned Text whose Agg drawing reuses cached glyph cells."""
+    """A monospaced, single-line, left-aligned Text whose Agg drawing reuses cached glyph cells.
+
+    `halo` (stroke width in points, RGBA colour), set with the same stroke as a path effect (which
+    vector output draws): the cells draw it themselves, as the glyphs' outline widened."""
+
+    halo: tuple[float, tuple[float, float, float, float]] | None = None
 
     def draw(self, renderer) -> None:
         string = self.get_text()
         if (not isinstance(renderer, RendererAgg) or not self.get_visible() or self.get_ha() != "left"
-                or self.get_va() not in ("center", "top") or any(c not in CHARSET for c in string)):
+                or self.get_va() not in ("center", "top") or any(c not in CHARSET for c in string)
+                or (self.get_path_effects() and self.halo is None)):
             return super().draw(renderer)
         if not string:
             return
@@ -56,15 +62,55 @@ class CachedText(Text):
         alpha = coverage[:, columns]
         x, y = self.get_transform().transform(self.get_unitless_position())
         canvas = np.asarray(renderer.buffer_rgba())
-        height = canvas.shape[0]
-        top = int(round(height - y - (alpha.shape[0] / 2 if self.get_va() == "center" else 0)))
+        top = int(round(canvas.shape[0] - y - (alpha.shape[0] / 2 if self.get_va() == "center" else 0)))
         left = int(round(x))
-        # Clip to the canvas, then blend: out = colour·α + background·(1 − α).
-        t0, l0 = max(top, 0), max(left, 0)
-        t1, l1 = min(top + alpha.shape[0], height), min(left + alpha.shape[1], canvas.shape[1])
-        if t1 <= t0 or l1 <= l0:
-            return
-        a = alpha[t0 - top:t1 - top, l0 - left:l1 - left, None]
-        region = canvas[t0:t1, l0:l1, :3]
-        region[...] = (colour * a + region * (1 - a)).astype(np.uint8)
+        layers = [(colour, alpha)]
+        if self.halo is not None:
+            stroke, halo_colour = self.halo
+            # A stroke is centred on the outline: it reaches half its width beyond the glyphs.
+            pad, alpha, halo = widened(alpha, stroke / 2 * renderer.dpi / 72)
+            layers = [(np.array(halo_colour[:3], np.float32) * 255, halo * halo_colour[3]), (colour, alpha)]
+            top, left = top - pad, left - pad
+        for rgb, a in layers:
+            over(canvas, rgb, a, top, left)
         self.stale = False
+
+
+def widened(alpha: np.ndarray, reach: float) -> tuple[int, np.ndarray, np.ndarray]:
+    """(pad, the coverage padded by it, the coverage grown `reach` pixels beyond its outline every
+    way): a stroke round the glyphs. The outline lies half a pixel out from a covered pixel's centre,
+    so a pixel at distance d from one is covered by reach + 1 - d (a disk, its rim antialiased)."""
+    pad = int(np.ceil(reach + 1))
+    alpha = np.pad(alpha, pad)
+    out = alpha.copy()
+    rows, cols = alpha.shape
+    for dy in range(-pad, pad + 1):
+        for dx in range(-pad, pad + 1):
+            weight = min(1.0, reach + 1 - float(np.hypot(dy, dx)))
+            if weight <= 0 or (dy, dx) == (0, 0):
+                continue
+            shifted = np.zeros_like(alpha)
+            shifted[max(dy, 0):rows + min(dy, 0), max(dx, 0):cols + min(dx, 0)] = \
+                alpha[max(-dy, 0):rows - max(dy, 0), max(-dx, 0):cols - max(dx, 0)]
+            np.maximum(out, shifted * weight, out=out)
+    return pad, alpha, out
+
+
+def over(canvas: np.ndarray, rgb: np.ndarray, alpha: np.ndarray, top: int, left: int) -> None:
+    """Blend one colour at coverage `alpha` into the straight-alpha RGBA canvas at (top, left), clipped
+    to it: on an opaque canvas out = colour·α + background·(1 − α); where the canvas is transparent,
+    its alpha grows and the colour is what shows through."""
+    t0, l0 = max(top, 0), max(left, 0)
+    t1, l1 = min(top + alpha.shape[0], canvas.shape[0]), min(left + alpha.shape[1], canvas.shape[1])
+    if t1 <= t0 or l1 <= l0:
+        return
+    a = alpha[t0 - top:t1 - top, l0 - left:l1 - left, None]
+    region = canvas[t0:t1, l0:l1]
+    if (region[..., 3] == 255).all():   # the usual, opaque canvas: no alpha to carry
+        region[..., :3] = (rgb * a + region[..., :3] * (1 - a)).astype(np.uint8)
+        return
+    below = region[..., 3:].astype(np.float32) / 255
+    shown = a + below * (1 - a)
+    mixed = (rgb * a + region[..., :3] * below * (1 - a)) / np.maximum(shown, 1e-6)
+    region[..., :3] = np.where(shown > 0, mixed + 0.5, region[..., :3]).astype(np.uint8)
+    region[..., 3:] = (shown * 255 + 0.5).astype(np.uint8)

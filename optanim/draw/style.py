@@ -139,3 +139,61 @@ def shade(colour: str, amount: float) -> str:
     rgb = to_rgb(colour)
     target = 0.0 if amount < 0 else 1.0
     return to_hex(tuple(c + (target - c) * abs(amount) for c in rgb))
+
+
+#: --transparent: the halo round lines and letters, so that they read on a dark slide as on a light
+#: one; in points beyond the artist's own width (half of it each side), white, nearly opaque.
+HALO_PT = 2.2
+HALO = (1.0, 1.0, 1.0, 0.85)
+#: Artists lighter than this need no halo; nor do faint ones (grid lines, mini-batch losses): a halo
+#: would make them stand out.
+HALO_BELOW_LUMINANCE = 0.6
+
+
+def see_through(fig) -> None:
+    """The figure's background and its panels' faces transparent (the 3D panes too), and a thin halo
+    round every dark line, marker and text: for clips laid over a slide of any colour. What covers a
+    panel (the contour's fill, the surface) stays opaque: it is the data."""
+    import numpy as np
+    from matplotlib import patheffects
+    from matplotlib.collections import LineCollection, PathCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.spines import Spine
+    from matplotlib.text import Text
+
+    from .fasttext import CachedText
+
+    fig.patch.set_alpha(0)
+    for ax in fig.axes:
+        ax.patch.set_alpha(0)
+        for axis in (getattr(ax, name, None) for name in ("xaxis", "yaxis", "zaxis")):
+            if axis is not None and hasattr(axis, "set_pane_color"):
+                axis.set_pane_color((1, 1, 1, 0))
+
+    def colours(artist) -> list:
+        if isinstance(artist, Text):
+            return [artist.get_color()]
+        if isinstance(artist, Line2D):
+            return [artist.get_color() if artist.get_linestyle() != "None" else artist.get_markeredgecolor()]
+        edges = artist.get_edgecolor()   # a spine's one colour, or a collection's one per item
+        return [edges] if isinstance(artist, Spine) else list(edges)
+
+    def needs_halo(artist) -> bool:
+        faint = artist.get_alpha() is not None and artist.get_alpha() < 1
+        seen = colours(artist)
+        return (artist.get_visible() and not faint and bool(seen)
+                and min(luminance(to_hex(c)) for c in seen) < HALO_BELOW_LUMINANCE)
+
+    # Lines, markers, text, spines, and the outlines of scatters and arrows; not the contours' lines
+    # (the contour's fill lies behind them) nor the surface.
+    kinds = (Text, Line2D, Spine, PathCollection, LineCollection)
+    for artist in fig.findobj(lambda a: isinstance(a, kinds)):
+        if not needs_halo(artist):
+            continue
+        width = 0.0 if isinstance(artist, Text) else float(np.max(artist.get_linewidth(), initial=0.0))
+        # A trail is drawn a piece each frame: a butt end keeps the new piece's halo off the last
+        # piece's line (a round or projecting one would nick it white at every frame's joint).
+        ends = {} if isinstance(artist, (Text, Spine)) else dict(capstyle="butt")
+        artist.set_path_effects([patheffects.withStroke(linewidth=width + HALO_PT, foreground=HALO, **ends)])
+        if isinstance(artist, CachedText):   # drawn from cached glyphs: the same stroke, drawn there
+            artist.halo = (HALO_PT, HALO)

@@ -44,6 +44,9 @@ def _last_line(text: str) -> str:
 #: not -color_primaries/-color_trc: ffmpeg 9 lets a frame's own properties override those options.
 BT709 = ("scale=out_color_matrix=bt709:out_range=tv:flags=accurate_rnd+full_chroma_int,format=yuv420p,"
          "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv")
+#: The same, keeping the frames' alpha: 4:2:0 with a full-size alpha plane (VP9), or 10-bit 4:4:4 (ProRes).
+BT709_ALPHA = BT709.replace("format=yuv420p", "format=yuva420p")
+BT709_PRORES = BT709.replace("format=yuv420p", "format=yuva444p10le")
 
 #: How each kind of file is encoded from raw frames (the encoder first: the benchmark hands
 #: CODECS["mp4"][1] and the rest to matplotlib's writer).
@@ -53,6 +56,20 @@ CODECS = {
     # VP9, for web pages; realtime speed keeps it about as fast as the H.264 encoder.
     "webm": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1",
              "-crf", "32", "-b:v", "0", "-vf", BT709],
+    # VP9 with its alpha beside it (a second stream, which only the libvpx decoder reads): browsers.
+    # The alpha doubles what VP9 spends; tuned for screen content (flat areas, text), with x264's
+    # keyframe spacing (each VP9 keyframe with its alpha is about 130 kB at 480p) and crf 36, it
+    # stays within 2.5x the MP4 (exp1's loss view at 480p: 4.4x with the opaque WebM's settings,
+    # 2.3x with these; alpha error 0.4/255, colour 0.5 dB below crf 32).
+    "webm-alpha": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "6", "-row-mt", "1",
+                   "-tune-content", "screen", "-g", "250", "-crf", "36", "-b:v", "0", "-vf", BT709_ALPHA],
+    # Animated PNG: lossless RGBA, every frame shown forever in a loop (PowerPoint, Keynote, browsers).
+    "apng": ["-f", "apng", "-plays", "0", "-pix_fmt", "rgba"],
+    # ProRes 4444 with a 16-bit alpha, tagged as Apple's own so Final Cut and Keynote take it as theirs.
+    "mov": ["-c:v", "prores_ks", "-profile:v", "4444", "-vendor", "apl0", "-vf", BT709_PRORES],
+    # The web page's H.264: a keyframe each second at 15 fps, so a seek to any step decodes little.
+    "html": ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-g", "15", "-movflags", "+faststart",
+             "-vf", BT709],
     # Lossless, for the GIF's two palette passes: no colour drift from chroma subsampling.
     # (libx264rgb at qp 0 is lossless RGB and twice as fast to write and read back as ffv1.)
     "mkv": ["-c:v", "libx264rgb", "-qp", "0", "-preset", "ultrafast"],
@@ -67,7 +84,7 @@ LEVEL_51_FRAME_MBS, LEVEL_51_MB_RATE = 36864, 983040
 
 def codec_args(codec: str, width: int, height: int, fps: float) -> list[str]:
     """ffmpeg's output options for one of CODECS at this frame size and rate."""
-    if codec != "mp4":
+    if codec not in ("mp4", "html"):
         return CODECS[codec]
     # libx264 picks the level from size and rate; where the frame fits 5.1 but the rate is over it
     # (4K above 30 fps) the label is held at 5.1, so PowerPoint tries it rather than refusing it.
@@ -229,7 +246,7 @@ def concat(parts: Sequence[Path], target: Path, tags: Sequence[str] = ()) -> Non
     listing = parts[0].with_name(f".{target.stem}.parts.txt")
     # The demuxer reads single-quoted names; a quote inside one is written '\''.
     listing.write_text("".join("file '{}'\n".format(str(p.resolve()).replace("'", "'\\''")) for p in parts))
-    faststart = ["-movflags", "+faststart"] if target.suffix == ".mp4" else []
+    faststart = ["-movflags", "+faststart"] if target.suffix in (".mp4", ".mov") else []
     try:
         _run(["-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", *faststart, *tags, str(target)], target)
     finally:

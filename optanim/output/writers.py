@@ -8,81 +8,52 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import imageio.v3 as iio
 import numpy as np
 
 from ..stage.animator import Animator
+from ..draw.storyboard import Movie
+from ..errors import OptanimError
+from ..stage.grid import Grid
+from .alpha import check_transparent
 from .atomic import atomic_target
+from .base import Job, Sink, Writer  # noqa: F401 (the writers' API, from here too)
 from .containers import embed, ffmpeg_metadata, pdf_metadata
-from .ffmpeg import DEFAULT_GIF_MAX_MB, FFmpegPipe, concat, gif_from_video
+from .ffmpeg import DEFAULT_GIF_MAX_MB, concat, gif_from_video
 from ..progress import Progress, no_progress
 from .frames import draw_frames
-from .manifest import for_file
+from .html import HtmlWriter
 from .parallel import draw_in_processes
 
 
-class Sink(Protocol):
-    def __enter__(self) -> Sink: ...
-    def __exit__(self, *exc) -> None: ...
-    def write(self, frame: np.ndarray) -> None: ...
-
-
-@dataclass(frozen=True)
-class Job:
-    """What every writer of one animation shares: where its scratch files go, the frame rate, and the
-    manifest its files carry (None: none) with the views they show."""
-
-    scratch: Path
-    size: tuple[int, int]
-    fps: float
-    manifest: Mapping[str, Any] | None = None
-    views: tuple[str, ...] = ()
-
-    def pipe(self, target: Path, codec: str, tags: Sequence[str] = ()) -> FFmpegPipe:
-        return FFmpegPipe(target, *self.size, self.fps, codec, tags)
-
-    def stamp(self, fmt: str) -> str | None:
-        """The manifest's text for this job's file in `fmt`."""
-        return None if self.manifest is None else for_file(self.manifest, self.views, fmt)
-
-
-class Writer:
-    """Base: a writer of `fmt` fed no frames (a still made at the end)."""
-
-    fmt = ""
-    #: Whether forked drawing processes can feed it (their sinks must be files to join).
-    parallel = True
-
-    def sinks(self, job: Job, partial: Path, part: int | None) -> list[Sink]:
-        """What the frames go into while drawing: `part` is a drawing process's chunk (None: serial)."""
-        return []
-
-    def finish(self, job: Job, partial: Path, parts: int, animator: Animator, last: np.ndarray | None,
-               last_index: int) -> None:
-        """Make the file at `partial` once every frame is drawn (from `parts` chunks, 0 if serial)."""
-
-
 class VideoWriter(Writer):
-    """MP4 (H.264) or WebM (VP9): streamed into the encoder, parts joined without re-encoding."""
+    """MP4 (H.264), WebM (VP9), APNG or ProRes (.mov): streamed into the encoder, parts joined without
+    re-encoding. `codec`: one of ffmpeg.CODECS (default: the format's own). The manifest goes in the
+    container's comment tag, or (APNG, whose muxer keeps no tags) in an iTXt chunk once it is made."""
 
-    def __init__(self, fmt: str = "mp4") -> None:
-        self.fmt = fmt
+    def __init__(self, fmt: str = "mp4", codec: str | None = None) -> None:
+        self.fmt, self.codec = fmt, codec or fmt
 
     def _part(self, job: Job, k: int) -> Path:
         return job.scratch / f"part{k}.{self.fmt}"
 
+    def _tags(self, job: Job) -> list[str]:
+        return [] if self.fmt == "apng" else ffmpeg_metadata(job.stamp(self.fmt))
+
     def sinks(self, job, partial, part):
         if part is not None:
-            return [job.pipe(self._part(job, part), self.fmt)]
-        return [job.pipe(partial, self.fmt, ffmpeg_metadata(job.stamp(self.fmt)))]
+            return [job.pipe(self._part(job, part), self.codec)]
+        return [job.pipe(partial, self.codec, self._tags(job))]
 
     def finish(self, job, partial, parts, animator, last, last_index):
         if parts:
-            concat([self._part(job, k) for k in range(parts)], partial, ffmpeg_metadata(job.stamp(self.fmt)))
+            concat([self._part(job, k) for k in range(parts)], partial, self._tags(job))
+        text = job.stamp(self.fmt)
+        if self.fmt == "apng" and text is not None:
+            embed(partial, text)
 
 
 class GifWriter(Writer):
@@ -112,16 +83,17 @@ class GifWriter(Writer):
 
 
 class StillWriter(Writer):
-    """The last frame as a still: PNG from the pixels drawn, PDF and SVG drawn again as vectors."""
+    """The last frame as a still: PNG from the pixels drawn (with their alpha, if `keep_alpha`), PDF
+    and SVG drawn again as vectors (transparent where the figure is)."""
 
-    def __init__(self, fmt: str) -> None:
-        self.fmt = fmt
+    def __init__(self, fmt: str, keep_alpha: bool = False) -> None:
+        self.fmt, self.keep_alpha = fmt, keep_alpha
 
     def finish(self, job, partial, parts, animator, last, last_index):
         text = job.stamp(self.fmt)
         if self.fmt == "png":
             pixels = last if last is not None else animator.frame(last_index)
-            iio.imwrite(partial, pixels[..., :3], extension=".png")
+            iio.imwrite(partial, pixels if self.keep_alpha else pixels[..., :3], extension=".png")
         else:
             animator.save_still(last_index, str(partial), pdf_metadata(text) if self.fmt == "pdf" else {})
         if text is not None and self.fmt != "pdf":
@@ -167,6 +139,9 @@ WRITERS: dict[str, Callable[..., Writer]] = {
     "png": lambda: StillWriter("png"),
     "pdf": lambda: StillWriter("pdf"),
     "svg": lambda: StillWriter("svg"),
+    "html": HtmlWriter,
+    "apng": lambda: VideoWriter("apng"),
+    "mov": lambda: VideoWriter("mov"),
 }
 #: A deck of every view (output/pptx.py), made by render_stage from their MP4s and last frames.
 DECK = "pptx"
@@ -204,6 +179,31 @@ def write_animation(animator: Animator, n_frames: int, name: str, fps: float, wr
 
 
 def writers_for(formats: Iterable[str], gif_max_mb: float | None = DEFAULT_GIF_MAX_MB,
-                note: Callable[[str], None] | None = None) -> list[Writer]:
-    """One writer per format; the GIF's keeps to its size budget and says what it chose."""
-    return [GifWriter(gif_max_mb, note) if fmt == "gif" else WRITERS[fmt]() for fmt in formats]
+                note: Callable[[str], None] | None = None, *, transparent: bool = False,
+                stage: Movie | Grid | None = None) -> list[Writer]:
+    """One writer per format; the GIF's keeps to its size budget and says what it chose; the web
+    page's reads each step's readout from the `stage`. `transparent`: each keeps the frames' alpha
+    (check_transparent says which can)."""
+    formats = list(formats)
+    check_transparent(formats, transparent)
+    made = []
+    for fmt in formats:
+        if fmt == "gif":
+            made.append(GifWriter(gif_max_mb, note))
+        elif fmt == "html":
+            if stage is None:
+                raise OptanimError("formats: html steps through optimizer runs, and this animation has none; "
+                                   "use mp4 or webm")
+            made.append(HtmlWriter(stage))
+        elif transparent and fmt in TRANSPARENT:
+            made.append(TRANSPARENT[fmt]())
+        else:
+            made.append(WRITERS[fmt]())
+    return made
+
+
+#: What --transparent changes: the WebM gets VP9's alpha, the PNG still keeps its alpha.
+TRANSPARENT: dict[str, Callable[[], Writer]] = {
+    "webm": lambda: VideoWriter("webm", "webm-alpha"),
+    "png": lambda: StillWriter("png", keep_alpha=True),
+}

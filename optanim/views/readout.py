@@ -147,15 +147,24 @@ class ReadoutView(View):
         pace = self.movie.timeline.pace[frame]
         self.pace.set_text((f"×{pace:.1f}" if pace < 3 else f"×{pace:.0f}") if self.fast[frame] else "")
         for key, path in rec.paths.items():
-            if path.diverged and step >= path.diverged_at:
-                self.values[key].set_text(f"diverged at step {path.diverged_at}")
-                self.values[key].set_color("#B00000")
-            elif self.network:
-                self.values[key].set_text(network_numbers(path, self.movie.step(key, frame)))
-                self.values[key].set_color("#222222")
-            else:
-                self.values[key].set_text(f"loss {fmt(path.full_loss[self.movie.step(key, frame)])}")
-                self.values[key].set_color("#222222")
+            text, diverged = run_value(self.movie, key, frame)
+            if self.network and not diverged:   # its columns: loss, loss in the plane, off the plane...
+                text = network_numbers(path, self.movie.step(key, frame))
+            self.values[key].set_text(text)
+            self.values[key].set_color(DIVERGED if diverged else "#222222")
             if key in self.evaluations:   # what the shown step cost: L-BFGS's line search, say
                 shown = int(path.evaluations[self.movie.step(key, frame)]) if len(path.evaluations) else 0
                 self.evaluations[key].set_text(f"{shown} evaluation{'s' * (shown != 1)}")
+
+
+#: The colour of "diverged at step N".
+DIVERGED = "#B00000"
+
+
+def run_value(movie: Movie, key: str, frame: int) -> tuple[str, bool]:
+    """What the readout says of one run at this frame: its loss over everything, or where it
+    diverged (and True); the web page's readout says the same."""
+    path = movie.recording.paths[key]
+    if path.diverged and movie.timeline.whole(frame) >= path.diverged_at:
+        return f"diverged at step {path.diverged_at}", True
+    return f"loss {fmt(path.full_loss[movie.step(key, frame)])}", False
