@@ -133,7 +133,8 @@ def make_movie(scene: Scene, recording: Recording, landscape: Landscape, timelin
     """Everything the views draw, computed once: for a data scene, the model's curve for every run at
     every frame (one call each); where the camera looks (`windows`, or its own), and the landscape
     again where it zooms in. A loss function's scene is titled by its name unless it has a title."""
-    fit_x, fits, true_curve = fit_curves(scene, recording, timeline) if scene.kind in ("data", "regression") \
+    fit_x, fits, true_curve = fit_curves(scene, recording, timeline) \
+        if scene.kind in ("data", "regression") and recording.has_data \
         else (None, {}, None)
     region_grid, regions = network_regions(scene, recording, timeline) if scene.kind == "classes" else (None, None)
     full = whole(landscape.a, landscape.b)
