@@ -40,7 +40,8 @@ def test_quick_benchmark_prints_every_row(capsys):
     out = capsys.readouterr().out
     for name in ("1 recording", "2 landscape", "3 contour video", "vs encoder alone", "4 surface video",
                  "5 GIF", "6 whole job", "7 peak RSS", "8 field recording", "9 field view",
-                 "10 peak RSS field"):
+                 "10 peak RSS field", "11 batch landscapes", "12 plane landscape", "13 plane landscape",
+                 "14 record scenes/net-moons.py", "15 peak RSS recording"):
         assert name in out, name
     assert "identical: yes" in out   # numbers match the notebook's loop and point-by-point landscape
     assert "identical: NO" not in out
