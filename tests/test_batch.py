@@ -18,12 +18,11 @@ from optanim.errors import OptanimError
 from optanim.render import build_movie, views_for
 from optanim.spec.datafit import DataFit
 from optanim.spec.quality import QUALITIES
-from optanim.stage.animator import Animator
 from optanim.stage.grid import compose_grid, sweep_stage
 from optanim.stage.layout import compose
 from optanim.render import clock_of
 from optanim.spec.sweep import sweep_scenes
-from optanim.views.batch import BATCH_COLOUR, BatchView
+from optanim.views.batch import BatchView
 
 from helpers import decode, tiny_scene
 
