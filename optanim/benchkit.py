@@ -30,6 +30,14 @@ def median_time(run: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def in_turns(ours: Callable[[], object], theirs: Callable[[], object], repeat: int) -> tuple[float, float, float]:
+    """Median times of two calls timed in turns, and the median of each turn's ratio (theirs / ours): on a
+    shared machine a slow moment slows both calls of a turn, so the ratio holds where the times do not."""
+    pairs = [(median_time(ours, 1), median_time(theirs, 1)) for _ in range(repeat)]
+    return (statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs),
+            statistics.median(p[1] / p[0] for p in pairs))
+
+
 def verdict(ok: bool) -> str:
     return "yes" if ok else "NO"
 

@@ -167,6 +167,30 @@ def test_landscape_on_the_plane_equals_direct_evaluation():
     assert path.plane_loss[-1] == pytest.approx(float(on_plane), rel=1e-5)
 
 
+@pytest.mark.parametrize("activation, data, criterion, outputs", [
+    (nn.Tanh, "moons", "cross_entropy", 2), (nn.ReLU, "gaussians", "cross_entropy", 3),
+    (nn.Sigmoid, "circles", "bce", 1), (nn.GELU, "xor", "cross_entropy", 2), (nn.Tanh, "notebook", "mse", 1)])
+def test_batched_losses_equal_one_network_at_a_time(activation, data, criterion, outputs):
+    """The stacked products (with tanh as 2·σ(2x) − 1, two-class cross-entropy as a softplus) and the
+    vmap path give each weight vector's loss and accuracy as the network itself does."""
+    inputs = 1 if data == "notebook" else 2
+    network = lambda: nn.Sequential(nn.Linear(inputs, 12), activation(), nn.Linear(12, 12), activation(),
+                                    nn.Linear(12, outputs))
+    problem = NetworkFit.from_scene(net_scene(network=network, data=data, criterion=criterion))
+    torch.manual_seed(1)
+    rows = parameters_to_vector(problem.start.parameters()).detach() + 0.5 * torch.randn(7, problem.n_params)
+    loss, hits = problem.losses(rows, problem.x, problem.y)
+    net, direct = copy.deepcopy(problem.start), criterion_of(criterion)
+    for k, row in enumerate(rows):
+        vector_to_parameters(row, net.parameters())
+        with torch.no_grad():
+            out = net(problem.x)
+        assert float(loss[k]) == pytest.approx(float(direct(out, problem.y)), rel=1e-5)
+        if problem.classes:
+            guess = (out[:, 0] > 0).long() if outputs == 1 else out.argmax(1)
+            assert float(hits[k]) == pytest.approx(float((guess == problem.y).float().mean()))
+
+
 def test_landscape_of_a_network_needs_its_recording():
     with pytest.raises(OptanimError, match="recording"):
         optanim.landscape(net_scene())
