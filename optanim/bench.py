@@ -320,13 +320,19 @@ def bench_memory(plan: Plan) -> Row:
 
 def rows(plan: Plan, repeat: int) -> list[Row]:
     return [bench_recording(plan, repeat), *bench_landscape(plan, repeat),
-            *bench_video(plan, repeat, "contour", 3, 6.0, with_encoder=True),
+            *bench_video(plan, repeat, "contour", 3, 10.0, with_encoder=True), bench_camera(plan),
             *bench_video(plan, repeat, "surface", 4, 1.6, with_encoder=False),
             # 1080p60 for 2 s: the same 120-odd frames a 1080p surface render draws per 2 s of video.
             *bench_video(plan, repeat, "surface", 4, 1.6, with_encoder=False, quality_key="h",
                          seconds=min(plan.video_seconds, 2.0)),
             bench_gif(plan, repeat), bench_job(plan), bench_memory(plan), *bench_fields(plan, repeat),
             bench_batch(plan, repeat), *bench_networks(plan is QUICK, repeat)]
+
+
+def bench_camera(plan: Plan) -> Row:
+    from .bench_camera import camera_frames
+
+    return camera_frames(SCENES / "exp5.py", "l" if plan is QUICK else "m", plan.video_seconds)
 
 
 def bench_batch(plan: Plan, repeat: int) -> Row:

@@ -3,9 +3,12 @@ No timings are asserted (shared machines are noisy); the full smoke run is marke
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from optanim import bench
+from optanim.bench_camera import camera_frames
 from optanim.bench_field import bench_field_drawing
 
 TINY = bench.Plan(epochs=2, grids=(12,), video_seconds=0.2, gif_seconds=0.2, job_scenes=(1,),
@@ -34,6 +37,13 @@ def test_field_rows_time_the_field_against_the_notebook_and_a_scatter():
     assert drawing.name.startswith("9 field view") and drawing.ratio.endswith("x")
 
 
+def test_camera_row_times_moving_and_still_frames_of_one_render():
+    row = camera_frames(bench.SCENES / "exp5.py", "l", 2.0)
+    moving, still = (int(n) for n in re.findall(r"\((\d+)", row.name))
+    assert moving > 0 and still > 0 and moving + still == 29   # 2 s at 15 frames a second, the first not counted
+    assert row.optanim.endswith(" ms") and row.ratio.endswith("x")
+
+
 @pytest.mark.slow
 def test_quick_benchmark_prints_every_row(capsys):
     assert bench.main(["--quick", "--repeat", "1"]) == 0
@@ -41,7 +51,7 @@ def test_quick_benchmark_prints_every_row(capsys):
     for name in ("1 recording", "2 landscape", "3 contour video", "vs encoder alone", "4 surface video",
                  "5 GIF", "6 whole job", "7 peak RSS", "8 field recording", "9 field view",
                  "10 peak RSS field", "11 batch landscapes", "12 plane landscape", "13 plane landscape",
-                 "14 record scenes/net-moons.py", "15 peak RSS recording"):
+                 "14 record scenes/net-moons.py", "15 peak RSS recording", "16 contour frame"):
         assert name in out, name
     assert "identical: yes" in out   # numbers match the notebook's loop and point-by-point landscape
     assert "identical: NO" not in out
