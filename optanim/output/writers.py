@@ -20,7 +20,7 @@ from ..errors import OptanimError
 from ..stage.grid import Grid
 from .alpha import check_transparent
 from .atomic import atomic_target
-from .base import Job, Sink, Writer  # noqa: F401 (the writers' API, from here too)
+from .base import Job, Writer
 from .containers import embed, ffmpeg_metadata, pdf_metadata
 from .ffmpeg import DEFAULT_GIF_MAX_MB, concat, gif_from_video
 from ..progress import Progress, no_progress

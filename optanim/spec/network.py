@@ -127,15 +127,12 @@ class NetworkFit(MiniBatches):
             if directions is None:
                 return at_weights(layers, self.loss_fn(), coords, x, y, self.classes)
             return on_plane(layers, self.loss_fn(), origin, directions, coords, x, y, self.classes)
-        names, shapes = zip(*[(name, p.shape) for name, p in self.start.named_parameters()])
-        sizes = [s.numel() for s in shapes]
-        width = max(max(s) for s in shapes)
+        width = max(max(p.shape) for p in self.start.parameters())
         rows = max(1, CHUNK_FLOATS // max(1, len(x) * width))
         criterion = self.loss_fn()
 
         def one(weights: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            params = {n: w.reshape(s) for n, w, s in zip(names, torch.split(weights, sizes), shapes)}
-            out = functional_call(self.start, params, (x,))
+            out = functional_call(self.start, self.parameters_of(weights), (x,))
             hits = (predicted(out) == y).float().mean() if self.classes else out.new_zeros(())
             return criterion(out, y), hits
 
@@ -154,14 +151,14 @@ class NetworkFit(MiniBatches):
 
     def outputs(self, weights: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """The network's outputs on inputs x (M, d) for each weight vector (K, P): (K, M, out)."""
-        names, shapes = zip(*[(name, p.shape) for name, p in self.start.named_parameters()])
-        sizes = [s.numel() for s in shapes]
-
-        def one(w: torch.Tensor) -> torch.Tensor:
-            return functional_call(self.start, {n: v.reshape(s) for n, v, s in
-                                                zip(names, torch.split(w, sizes), shapes)}, (x,))
         with torch.no_grad():
-            return vmap(one)(weights)
+            return vmap(lambda w: functional_call(self.start, self.parameters_of(w), (x,)))(weights)
+
+    def parameters_of(self, weights: torch.Tensor) -> dict[str, torch.Tensor]:
+        """One weight vector (P,), in parameters_to_vector's order, as the network's named parameters."""
+        names, shapes = zip(*[(name, p.shape) for name, p in self.start.named_parameters()])
+        parts = torch.split(weights, [shape.numel() for shape in shapes])
+        return {name: part.reshape(shape) for name, part, shape in zip(names, parts, shapes)}
 
     def arrays(self) -> dict[str, Any]:
         """What a Recording keeps: the training and test samples and the batches (1-D inputs flat, as the
