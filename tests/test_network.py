@@ -191,6 +191,18 @@ def test_batched_losses_equal_one_network_at_a_time(activation, data, criterion,
             assert float(hits[k]) == pytest.approx(float((guess == problem.y).float().mean()))
 
 
+@pytest.mark.parametrize("low, high", [(0.04578, 0.04689), (0.2, 0.35), (0.001, 2.0)])
+def test_contour_levels_stay_apart_however_flat_the_plane(low, high):
+    """A random plane is often nearly flat over the paths' window: its levels must still be distinct
+    and spread over the loss drawn (rounded to two figures they once collapsed into one)."""
+    problem = NetworkFit.from_scene(net_scene())
+    loss = np.geomspace(low, high, 10_000).reshape(100, 100)
+    levels = np.array(problem.contour_levels(loss))
+    assert len(levels) >= 10 and (np.diff(levels) > 0).all()
+    assert low <= levels[0] and levels[-1] <= high
+    assert levels[0] < np.percentile(loss, 20) and levels[-1] > np.percentile(loss, 80)
+
+
 def test_landscape_of_a_network_needs_its_recording():
     with pytest.raises(OptanimError, match="recording"):
         optanim.landscape(net_scene())

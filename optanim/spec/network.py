@@ -176,8 +176,15 @@ class NetworkFit(MiniBatches):
         low, high = max(float(finite.min()), 1e-6), float(np.percentile(finite, 95))
         if high <= low * 1.01:
             return tuple(np.linspace(low, low * 1.1 + 1e-6, 8))
-        # two significant figures: a label a student reads at a glance ("0.073", not "0.0731893")
-        rounded = sorted({float(f"{v:.2g}") for v in np.geomspace(low * 1.02, high, 14)})
+        # as few significant figures as keep the levels apart: a label a student reads at a glance
+        # ("0.073", not "0.0731893"), and more only where the plane is that flat (a random plane's often is)
+        # log-spaced where the loss spans a factor of 2 or more, else evenly (log spacing from just above
+        # the lowest would crowd every level at the top)
+        spaced = np.geomspace(low * 1.02, high, 14) if high >= 2 * low else np.linspace(low, high, 15)[1:]
+        for figures in range(2, 8):
+            rounded = sorted({float(f"{v:.{figures}g}") for v in spaced})
+            if len(rounded) >= 10:
+                break
         return tuple(rounded)
 
     def floor(self, loss: np.ndarray) -> float | None:

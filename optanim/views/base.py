@@ -121,9 +121,9 @@ def label_axes(ax: Axes, labels: tuple[str, str]) -> None:
 
 def axis_words(label: str) -> str:
     """An axis label in its fewest words, for the crowded axes of the 3D view: without its
-    parenthesis or a leading "to" ("adam's end", "PC1")."""
+    parenthesis or a leading "to" or "random" ("adam's end", "PC1", "direction 1")."""
     words = label.split(" (")[0]
-    return words.removeprefix("to ") or words
+    return words.removeprefix("to ").removeprefix("random ") or words
 
 
 def fmt(value: float) -> str:

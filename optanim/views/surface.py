@@ -90,10 +90,13 @@ class SurfaceView(View):
         self.windows = settle(movie.windows, 0.5 / max(ax.bbox.width, ax.bbox.height))
         self.surface, self.window = None, None
         self.aim(self.windows[0])
-        ax.set_xlabel(axis_words(movie.axis_labels[0]), labelpad=-2)
-        ax.set_ylabel(axis_words(movie.axis_labels[1]), labelpad=-2)
-        ax.set_zlabel("loss", labelpad=0)
+        for set_label, label in ((ax.set_xlabel, movie.axis_labels[0]), (ax.set_ylabel, movie.axis_labels[1])):
+            words = axis_words(label)
+            # a letter sits close to its ticks; words need their width of room, or they run into them
+            set_label(words, labelpad=2 if len(words) <= 2 else 6)
+        ax.set_zlabel("loss", labelpad=5)
         ax.tick_params(labelsize=font_size * 0.7, pad=0)
+        ax.tick_params(axis="z", pad=3)   # else a tick label's first digit sits on the axis line
         # A few ticks and no grid: the 3D axes' ticks and grid were a third of each frame's cost.
         ax.xaxis.set_major_locator(InnerTicks(5))
         ax.yaxis.set_major_locator(InnerTicks(5))
