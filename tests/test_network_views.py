@@ -200,6 +200,20 @@ def test_heads_show_whether_they_are_on_the_plane(moons, view):
     assert recording.plane.kind == "ends" and all(recording.paths[k].off_plane[-1] < 1e-6 for k in recording.plane.runs)
 
 
+def test_surface_draws_each_path_on_the_plane_at_the_planes_loss(moons):
+    """A path off the plane has a real loss above or below the surface; drawn there it would read as
+    hidden behind a hill. On the surface it sits at the plane's loss, and the readout gives its own."""
+    scene, recording, movie = moons
+    last = movie.timeline.n_frames - 1
+    fig, panels = drawn("surface", movie, last)
+    surface = panel(panels, "surface")
+    for key, path in recording.paths.items():
+        _, points = surface.points[key]
+        np.testing.assert_allclose(points[:, 2], path.plane_loss)
+        assert not np.allclose(path.plane_loss, path.full_loss)   # the two differ: the choice shows
+        assert surface.heads[key].get_alpha() in (None, 1.0), key   # not drawn as hidden
+
+
 def test_contour_axes_say_what_the_planes_directions_are(moons):
     scene, recording, movie = moons
     fig, panels = drawn("contour", movie, 0)

@@ -59,6 +59,12 @@ class Trajectory:
     def diverged(self) -> bool:
         return self.diverged_at is not None
 
+    @property
+    def landscape_loss(self) -> np.ndarray:
+        """The landscape's loss under each step's (a, b): the loss itself, or for a projected path the
+        plane's (its own lies off the surface, above or below it, where it would read as hidden)."""
+        return self.full_loss if self.plane_loss is None else self.plane_loss
+
     def __repr__(self) -> str:
         end = (f"ends at ({self.a[-1]:.4g}, {self.b[-1]:.4g}), loss {self.full_loss[-1]:.4g}" if len(self.a)
                else "no good step")

@@ -110,12 +110,13 @@ class ContourView(View):
         if movie.detail:
             aim(ax, np.array(self.region))
             self.layers.append(self._draw(movie.detail, font_size))
-        # Drawn with the moving artists, so the paths growing beneath never cover them.
+        # Drawn with the moving artists, so the paths growing beneath never cover them; a minimum's star
+        # beneath the heads (a head that arrives sits on it, larger than it), the start's ring above.
         self.landmarks = [ax.plot(*movie.init, marker="o", mfc="none", mec=style.START_COLOUR, mew=2,
                                   markersize=font_size * 0.9, zorder=5)[0]]
         for point in movie.minima:
             look = style.minimum_look(point in movie.local_minima, font_size * 1.3)
-            self.landmarks.append(ax.plot(*point, zorder=5, **look)[0])
+            self.landmarks.append(ax.plot(*point, zorder=3.5, **look)[0])
         # Moves of under half a pixel are skipped: each move redraws the panel.
         self.windows = camera.settle(movie.windows, 0.5 / max(ax.bbox.width, ax.bbox.height))
         aim(ax, self.windows[0])

@@ -106,7 +106,7 @@ class SurfaceView(View):
         self.points, self.lines, self.xray, self.heads = {}, {}, {}, {}
         for key, path, colour, marker in self.paths():
             every = max(1, -(-len(path.a) // MAX_VERTICES))
-            self.points[key] = (every, np.column_stack([path.a, path.b, path.full_loss]))
+            self.points[key] = (every, np.column_stack([path.a, path.b, path.landscape_loss]))
             self.xray[key], = ax.plot([], [], [], color=colour, zorder=2, **XRAY)
             self.lines[key], = ax.plot([], [], [], color=colour, lw=2.4, zorder=3)
             self.heads[key] = head_marker(ax, colour, marker, font_size * 0.75)
