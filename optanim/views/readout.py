@@ -24,6 +24,8 @@ RUN_SPACINGS = (2.3, 2.0, 1.85)
 NUMBER_WIDTH = 7
 FOOTNOTES = ("loss: the network's real loss", "plane: the plane's loss below it", "off: how far off the plane",
              f"hollow head: over {OFF_PLANE:.0%} off")
+#: The same in two lines, where four have no room: a key cut after its first line explains one column.
+SHORT_FOOTNOTES = ("loss: its own · plane: below it", f"off: off the plane; hollow: >{OFF_PLANE:.0%}")
 
 
 def percent(share: float) -> str:
@@ -128,14 +130,15 @@ class ReadoutView(View):
             more = f" +{len(points) - 2}" if len(points) > 2 else ""
             text = f"{name} {where}{more}"
             ax.text(0.09, y, text, fontsize=style.fitting_size(text, font_size * 0.9, 0.89 * width_pt), va="center")
-        # What a network's columns mean, as many lines as there is room for.
-        y -= 0.4 * line
-        for note in FOOTNOTES if self.network else ():
-            y -= 1.1 * line
-            size = style.fitting_size(note, font_size * 0.9, 0.97 * width_pt)
-            if y < 0.5 * line or TextPath((0, 0), note, size=size).get_extents().width > width_pt:
+        # What a network's columns mean: the whole key where it has room, else the short one, else none.
+        for notes in (FOOTNOTES, SHORT_FOOTNOTES) if self.network else ():
+            rows = [y - (0.4 + 1.1 * (i + 1)) * line for i in range(len(notes))]
+            sizes = [style.fitting_size(note, font_size * 0.9, 0.97 * width_pt) for note in notes]
+            if rows[-1] >= 0.5 * line and all(TextPath((0, 0), note, size=size).get_extents().width <= width_pt
+                                              for note, size in zip(notes, sizes)):
+                for note, row, size in zip(notes, rows, sizes):
+                    ax.text(0.0, row, note, fontsize=size, va="center", color="#555555")
                 break
-            ax.text(0.0, y, note, fontsize=size, va="center", color="#555555")
         self.artists = [self.epoch, self.step, self.pace, *self.values.values(), *self.evaluations.values()]
 
     def update(self, frame: int) -> None:
