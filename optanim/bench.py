@@ -332,7 +332,8 @@ def rows(plan: Plan, repeat: int) -> list[Row]:
 def bench_camera(plan: Plan) -> Row:
     from .bench_camera import camera_frames
 
-    return camera_frames(SCENES / "exp5.py", "l" if plan is QUICK else "m", plan.video_seconds)
+    # at least 2 s: the camera needs a second before it moves
+    return camera_frames(SCENES / "exp5.py", "l" if plan is QUICK else "m", max(plan.video_seconds, 2.0))
 
 
 def bench_batch(plan: Plan, repeat: int) -> Row:
