@@ -10,6 +10,7 @@ from PIL import Image
 
 import optanim
 from optanim.errors import OptanimError
+from optanim.output.parallel import forget_parent_fonts
 from optanim.spec.quality import QUALITIES
 from optanim.render import build_movie, render_view
 
@@ -58,3 +59,38 @@ def test_parallel_failure_keeps_the_earlier_video_and_leaves_nothing(movie, tmp_
         render_view(movie, "surface", QUALITY, ["mp4", "gif"], tmp_path, workers=2)
     assert good.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["ffmpeg", "surface.mp4"]
+
+
+def _redraw_in_a_child(canvas, messages) -> None:
+    forget_parent_fonts()
+    try:
+        for _ in range(200):
+            canvas.draw()
+        messages.put("ok")
+    except Exception as error:   # FreeType's, when the children read each other's font bytes
+        messages.put(repr(error))
+
+
+def test_forked_children_draw_mathtext_with_fonts_of_their_own():
+    """Log axes' tick labels are mathtext, parsed in the parent before the fork. Without
+    forget_parent_fonts, three children redrawing them at once failed every time on this machine
+    (FT_Load_Glyph: "too many hints", "invalid outline"): they shared the parent's open font files."""
+    import multiprocessing as mp
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 4), dpi=100)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set(xscale="log", yscale="log", xlim=(1e-9, 1e3), ylim=(1e-9, 1e3))
+    canvas.draw()
+    context = mp.get_context("fork")
+    messages = context.Queue()
+    children = [context.Process(target=_redraw_in_a_child, args=(canvas, messages)) for _ in range(3)]
+    for child in children:
+        child.start()
+    results = [messages.get(timeout=120) for _ in children]
+    for child in children:
+        child.join()
+    assert results == ["ok"] * 3

@@ -9,6 +9,8 @@ import signal
 import traceback
 from typing import Callable, Iterator, Sequence
 
+from matplotlib.mathtext import MathTextParser
+
 from ..stage.animator import Animator
 from ..errors import OptanimError
 from ..progress import Progress
@@ -56,11 +58,22 @@ def draw_in_processes(animator: Animator, chunks: Sequence[range], sinks_of: Cal
         messages.close()
 
 
+def forget_parent_fonts() -> None:
+    """In a forked child: drop the mathtext the parent parsed, so that it is parsed again with fonts of the
+    child's own. matplotlib reopens its fonts in a forked child, but a parsed expression (a log axis' tick
+    labels) keeps the parent's, whose open files the children share, offset and all: two children loading
+    glyphs at once read each other's bytes (FT_Load_Glyph: "too many hints", "invalid outline")."""
+    parse = getattr(MathTextParser, "_parse_cached", None)
+    if hasattr(parse, "cache_clear"):
+        parse.cache_clear()
+
+
 def _worker(animator: Animator, chunk: range, sinks: list, messages) -> None:
     # The parent stops workers (and their encoders, through the pipes' __exit__) with SIGTERM; Ctrl-C
     # reaches the parent, which does that, so a worker ignores SIGINT rather than race it.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    forget_parent_fonts()
     try:
         draw_frames(animator, _report_each(chunk, messages), sinks)
     except Exception as error:
