@@ -202,7 +202,8 @@ def _cli(*args, **kwargs) -> subprocess.Popen:
 
 @pytest.mark.parametrize("how", ["ctrl-c", "kill"])
 def test_interrupt_mid_encode_keeps_the_earlier_video_and_no_temporaries(tmp_path, how):
-    scene = scene_file(tmp_path, "scene = Scene(epochs=2, optimizers=['adam'], duration=30)\n", "long.py")
+    # long enough (1800 frames) that the render is still going when the signal comes, however fast
+    scene = scene_file(tmp_path, "scene = Scene(epochs=2, optimizers=['adam'], duration=120)\n", "long.py")
     out = tmp_path / "out"
     folder = out / "long" / "480p15"
     folder.mkdir(parents=True)
